@@ -1,0 +1,122 @@
+// Benchmarks of the C core's hot kernels against BLAS yardsticks of the same size,
+// measured in one binary so that ratios are taken in one run (docs/performance.md).
+//   update/512 (threads 1, 2): per-sample pulsed update of a 512x512 SoftBounds
+//     array, dw_min 0.001, dw_min_std 0.3, default dtod, desired_bl 31, UM + UBLM,
+//     x ~ U[-1, 1], d ~ N(0, 0.1), lr 0.01; yardstick cblas_sger.
+//   update_noiseless/512: the same with dw_min_std 0.
+//   forward/512: forward MVM with default periphery; yardstick cblas_sgemv.
+#include <benchmark/benchmark.h>
+#include <cblas.h>
+#include <omp.h>
+
+#include <random>
+#include <vector>
+
+extern "C" {
+#include "aimc/aimc.h"
+}
+
+namespace {
+
+constexpr int kSize = 512;
+constexpr int kSamples = 64;  // distinct (x, d) pairs cycled through
+
+struct Inputs {
+  std::vector<float> x, d;
+  Inputs() : x(kSamples * kSize), d(kSamples * kSize) {
+    std::mt19937 rng(1);
+    std::uniform_real_distribution<float> uni(-1.0f, 1.0f);
+    std::normal_distribution<float> normal(0.0f, 0.1f);
+    for (float &v : x) v = uni(rng);
+    for (float &v : d) v = normal(rng);
+  }
+};
+
+const Inputs &inputs() {
+  static Inputs in;
+  return in;
+}
+
+void run_update(benchmark::State &state, double dw_min_std) {
+  int threads = (int)state.range(0);
+  int saved = omp_get_max_threads();
+  omp_set_num_threads(threads);
+  aimc_device_params p;
+  aimc_device_params_default(&p, AIMC_DEVICE_SOFT_BOUNDS);
+  p.dw_min_std = dw_min_std;
+  aimc_array a;
+  if (aimc_array_create(&a, kSize, kSize, &p, 1, 0) != AIMC_OK) state.SkipWithError(aimc_error_message());
+  aimc_update_params u;
+  aimc_update_params_default(&u);
+  aimc_update_stats stats = {};
+  const Inputs &in = inputs();
+  int k = 0;
+  for (auto _ : state) {
+    aimc_array_update(&a, &in.x[(size_t)k * kSize], &in.d[(size_t)k * kSize], 1, 0.01f, &u, &stats, nullptr);
+    k = (k + 1) % kSamples;
+  }
+  double pulses = (double)(stats.pulses_up + stats.pulses_down);
+  state.counters["pulses_per_update"] = pulses / (double)state.iterations();
+  state.counters["ns_per_pulse"] = benchmark::Counter(pulses, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  aimc_array_destroy(&a);
+  omp_set_num_threads(saved);
+}
+
+void BM_update(benchmark::State &state) { run_update(state, 0.3); }
+void BM_update_noiseless(benchmark::State &state) { run_update(state, 0.0); }
+
+void BM_sger(benchmark::State &state) {
+  std::vector<float> w((size_t)kSize * kSize, 0.0f);
+  const Inputs &in = inputs();
+  int k = 0;
+  for (auto _ : state) {
+    cblas_sger(CblasRowMajor, kSize, kSize, -0.01f, &in.d[(size_t)k * kSize], 1, &in.x[(size_t)k * kSize], 1, w.data(),
+               kSize);
+    benchmark::DoNotOptimize(w.data());
+    k = (k + 1) % kSamples;
+  }
+}
+
+void BM_forward(benchmark::State &state) {
+  aimc_device_params p;
+  aimc_device_params_default(&p, AIMC_DEVICE_SOFT_BOUNDS);
+  aimc_array a;
+  if (aimc_array_create(&a, kSize, kSize, &p, 1, 0) != AIMC_OK) state.SkipWithError(aimc_error_message());
+  std::vector<float> w((size_t)kSize * kSize);
+  std::mt19937 rng(2);
+  std::uniform_real_distribution<float> uni(-0.3f, 0.3f);
+  for (float &v : w) v = uni(rng);
+  aimc_array_set_weights(&a, w.data());
+  aimc_io_params io;
+  aimc_io_params_default(&io);
+  std::vector<float> y(kSize);
+  const Inputs &in = inputs();
+  int k = 0;
+  for (auto _ : state) {
+    aimc_array_forward(&a, &io, &in.x[(size_t)k * kSize], y.data(), 1, nullptr);
+    benchmark::DoNotOptimize(y.data());
+    k = (k + 1) % kSamples;
+  }
+  aimc_array_destroy(&a);
+}
+
+void BM_sgemv(benchmark::State &state) {
+  std::vector<float> w((size_t)kSize * kSize, 0.1f), y(kSize);
+  const Inputs &in = inputs();
+  int k = 0;
+  for (auto _ : state) {
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, kSize, kSize, 1.0f, w.data(), kSize, &in.x[(size_t)k * kSize], 1, 0.0f,
+                y.data(), 1);
+    benchmark::DoNotOptimize(y.data());
+    k = (k + 1) % kSamples;
+  }
+}
+
+}  // namespace
+
+BENCHMARK(BM_sger);
+BENCHMARK(BM_update)->Arg(1)->Arg(2)->UseRealTime();
+BENCHMARK(BM_update_noiseless)->Arg(1)->UseRealTime();
+BENCHMARK(BM_sgemv);
+BENCHMARK(BM_forward);
+BENCHMARK_MAIN();
