@@ -1,0 +1,21 @@
+/*
+ * Sub-commands of the aimcsim executable. Each takes the arguments after the
+ * program name (argv[0] is the sub-command) and returns the process exit status:
+ * 0 success, 1 a failure while running, 2 a usage or configuration error.
+ */
+#ifndef AIMC_SIM_COMMANDS_H
+#define AIMC_SIM_COMMANDS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum { AIMC_EXIT_OK = 0, AIMC_EXIT_FAILURE = 1, AIMC_EXIT_USAGE = 2 };
+
+/* Built-in demonstration of the device and pulse physics. */
+int aimc_cmd_demo(int argc, char **argv);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
