@@ -1,0 +1,1 @@
+target_sources(aimc_sim PRIVATE ${CMAKE_CURRENT_LIST_DIR}/units.c ${CMAKE_CURRENT_LIST_DIR}/diagnostics.c ${CMAKE_CURRENT_LIST_DIR}/tree.c ${CMAKE_CURRENT_LIST_DIR}/values.c ${CMAKE_CURRENT_LIST_DIR}/apply.c ${CMAKE_CURRENT_LIST_DIR}/load.c ${CMAKE_CURRENT_LIST_DIR}/emit.c ${CMAKE_CURRENT_LIST_DIR}/schema_models.c ${CMAKE_CURRENT_LIST_DIR}/schema_root.c)
