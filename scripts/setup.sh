@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libsystemc-dev libyaml-dev zlib1g-dev librandom123-dev libopenblas-dev
-  libgtest-dev libbenchmark-dev
+  libgtest-dev libbenchmark-dev libcjson-dev
+  dataset-fashion-mnist
 )
 
 missing=()

@@ -7,6 +7,7 @@
 
 #include "aimc_hw/kernel.h"
 #include "aimc_sim/commands.h"
+#include "aimc_sim/dataset.h"
 #include "aimc_version.h"
 
 typedef struct command {
@@ -17,6 +18,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"demo", aimc_cmd_demo, "built-in demonstration of device responses and pulsed updates"},
+    {"data", aimc_cmd_data, "check IDX files; prepare MNIST and Fashion-MNIST"},
 };
 
 static void print_usage(FILE *out) {

@@ -1,0 +1,205 @@
+/*
+ * Atomic file output and directory utilities for data preparation.
+ *
+ * A file is written under "NAME.tmp.<pid>", fsync'ed, closed and renamed over
+ * NAME; rename() within one directory is atomic on POSIX file systems, so NAME
+ * always holds either its old content or the complete new one, even if the
+ * process is killed or the machine loses power (the directory is fsync'ed after
+ * the rename for the latter). A killed run can leave a NAME.tmp.<pid> behind;
+ * nothing reads such files and they may be deleted.
+ */
+#define _XOPEN_SOURCE 700
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "data_internal.h"
+
+char *aimc_path_join(const char *directory, const char *name) {
+  size_t directory_length = strlen(directory);
+  size_t name_length = strlen(name);
+  int needs_slash = directory_length > 0 && directory[directory_length - 1] != '/';
+  char *path = malloc(directory_length + (size_t)needs_slash + name_length + 1);
+  if (path == NULL) return NULL;
+  memcpy(path, directory, directory_length);
+  if (needs_slash) path[directory_length] = '/';
+  memcpy(path + directory_length + (size_t)needs_slash, name, name_length + 1);
+  return path;
+}
+
+aimc_status aimc_atomic_open(aimc_atomic_file *file, const char *final_path) {
+  file->fd = -1;
+  file->final_path = NULL;
+  file->temp_path = NULL;
+  size_t length = strlen(final_path);
+  /* ".tmp." + up to 20 digits of a pid + NUL */
+  size_t temp_size = length + 32;
+  file->final_path = malloc(length + 1);
+  file->temp_path = malloc(temp_size);
+  if (file->final_path == NULL || file->temp_path == NULL) {
+    free(file->final_path);
+    free(file->temp_path);
+    file->final_path = file->temp_path = NULL;
+    return aimc_error_set(AIMC_ENOMEM, "%s: out of memory", final_path);
+  }
+  memcpy(file->final_path, final_path, length + 1);
+  snprintf(file->temp_path, temp_size, "%s.tmp.%ld", final_path, (long)getpid());
+  file->fd = open(file->temp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0666);
+  if (file->fd < 0) {
+    aimc_status status =
+        aimc_error_set(AIMC_EIO, "%s: cannot create: %s", file->temp_path, strerror(errno));
+    free(file->final_path);
+    free(file->temp_path);
+    file->final_path = file->temp_path = NULL;
+    return status;
+  }
+  return AIMC_OK;
+}
+
+aimc_status aimc_atomic_write(aimc_atomic_file *file, const void *buffer, size_t size) {
+  const unsigned char *bytes = buffer;
+  while (size > 0) {
+    ssize_t written = write(file->fd, bytes, size);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return aimc_error_set(AIMC_EIO, "%s: write failed: %s", file->temp_path, strerror(errno));
+    }
+    bytes += written;
+    size -= (size_t)written;
+  }
+  return AIMC_OK;
+}
+
+aimc_status aimc_atomic_sync(aimc_atomic_file *file) {
+  if (file->fd < 0) return AIMC_OK;
+  int fd = file->fd;
+  file->fd = -1;
+  if (fsync(fd) != 0) {
+    int error = errno;
+    close(fd);
+    return aimc_error_set(AIMC_EIO, "%s: fsync failed: %s", file->temp_path, strerror(error));
+  }
+  if (close(fd) != 0)
+    return aimc_error_set(AIMC_EIO, "%s: close failed: %s", file->temp_path, strerror(errno));
+  return AIMC_OK;
+}
+
+/* Makes the rename durable; file systems that cannot fsync a directory say
+ * EINVAL, which leaves durability to them. */
+static aimc_status sync_parent_directory(const char *path) {
+  const char *slash = strrchr(path, '/');
+  char *directory;
+  if (slash == NULL) {
+    directory = aimc_path_join(".", "");
+  } else {
+    size_t length = slash == path ? 1 : (size_t)(slash - path);
+    directory = malloc(length + 1);
+    if (directory != NULL) {
+      memcpy(directory, path, length);
+      directory[length] = '\0';
+    }
+  }
+  if (directory == NULL) return aimc_error_set(AIMC_ENOMEM, "%s: out of memory", path);
+  aimc_status status = AIMC_OK;
+  int fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    status = aimc_error_set(AIMC_EIO, "%s: cannot open directory to sync it: %s", directory,
+                            strerror(errno));
+  } else {
+    if (fsync(fd) != 0 && errno != EINVAL)
+      status = aimc_error_set(AIMC_EIO, "%s: fsync of directory failed: %s", directory,
+                              strerror(errno));
+    close(fd);
+  }
+  free(directory);
+  return status;
+}
+
+aimc_status aimc_atomic_commit(aimc_atomic_file *file) {
+  aimc_status status = aimc_atomic_sync(file);
+  if (status != AIMC_OK) {
+    aimc_atomic_abort(file);
+    return status;
+  }
+  if (rename(file->temp_path, file->final_path) != 0) {
+    status = aimc_error_set(AIMC_EIO, "%s: cannot rename %s into place: %s", file->final_path,
+                            file->temp_path, strerror(errno));
+    aimc_atomic_abort(file);
+    return status;
+  }
+  status = sync_parent_directory(file->final_path);
+  free(file->final_path);
+  free(file->temp_path);
+  file->final_path = file->temp_path = NULL;
+  return status;
+}
+
+aimc_status aimc_atomic_commit_all(aimc_atomic_file *files, size_t count) {
+  aimc_status status = AIMC_OK;
+  for (size_t i = 0; i < count; ++i) {
+    if (status == AIMC_OK)
+      status = aimc_atomic_commit(&files[i]);
+    else
+      aimc_atomic_abort(&files[i]);
+  }
+  return status;
+}
+
+void aimc_atomic_abort_all(aimc_atomic_file *files, size_t count) {
+  for (size_t i = 0; i < count; ++i) aimc_atomic_abort(&files[i]);
+}
+
+void aimc_atomic_abort(aimc_atomic_file *file) {
+  if (file->fd >= 0) close(file->fd);
+  file->fd = -1;
+  if (file->temp_path != NULL) unlink(file->temp_path);
+  free(file->final_path);
+  free(file->temp_path);
+  file->final_path = file->temp_path = NULL;
+}
+
+aimc_status aimc_make_directories(const char *path) {
+  size_t length = strlen(path);
+  char *prefix = malloc(length + 1);
+  if (prefix == NULL) return aimc_error_set(AIMC_ENOMEM, "%s: out of memory", path);
+  memcpy(prefix, path, length + 1);
+  /* Create each ancestor in turn; one that exists already is fine. */
+  for (size_t i = 1; i <= length; ++i) {
+    if (i < length && prefix[i] != '/') continue;
+    char saved = prefix[i];
+    prefix[i] = '\0';
+    if (mkdir(prefix, 0777) != 0 && errno != EEXIST) {
+      aimc_status status =
+          aimc_error_set(AIMC_EIO, "%s: cannot create directory: %s", prefix, strerror(errno));
+      free(prefix);
+      return status;
+    }
+    prefix[i] = saved;
+  }
+  free(prefix);
+  struct stat info;
+  if (stat(path, &info) != 0)
+    return aimc_error_set(AIMC_EIO, "%s: cannot create directory: %s", path, strerror(errno));
+  if (!S_ISDIR(info.st_mode))
+    return aimc_error_set(AIMC_EIO, "%s: exists and is not a directory", path);
+  return AIMC_OK;
+}
+
+static int remove_entry(const char *path, const struct stat *info, int kind, struct FTW *walk) {
+  (void)info;
+  (void)kind;
+  (void)walk;
+  return remove(path) == 0 ? 0 : errno;
+}
+
+int aimc_remove_tree(const char *path) {
+  int result = nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  if (result == 0) return 0;
+  return result > 0 ? result : errno;
+}
