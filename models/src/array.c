@@ -43,12 +43,31 @@ aimc_status aimc_array_create(aimc_array *array, int rows, int cols, const aimc_
   for (int i = 0; i < rows; ++i) {
     for (int j = 0; j < cols; ++j) aimc_device_draw_cell(&array->device, (uint32_t)i, (uint32_t)j, &array->cells[(size_t)i * cols + j]);
   }
+  if (array->device.affine) {
+    array->planes = malloc(AIMC_PLANE_COUNT * n * sizeof *array->planes);
+    if (!array->planes) {
+      aimc_array_destroy(array);
+      return aimc_error_set(AIMC_ENOMEM, "array: cannot allocate the parameter planes of a %d x %d array", rows, cols);
+    }
+    for (size_t c = 0; c < n; ++c) {
+      const aimc_cell *cell = &array->cells[c];
+      array->planes[AIMC_PLANE_SLOPE_UP * n + c] = cell->slope_up;
+      array->planes[AIMC_PLANE_SLOPE_DOWN * n + c] = cell->slope_down;
+      array->planes[AIMC_PLANE_OFFSET_UP * n + c] = cell->offset_up;
+      array->planes[AIMC_PLANE_OFFSET_DOWN * n + c] = cell->offset_down;
+      array->planes[AIMC_PLANE_DW_UP * n + c] = cell->dw_up;
+      array->planes[AIMC_PLANE_DW_DOWN * n + c] = cell->dw_down;
+      array->planes[AIMC_PLANE_B_MIN * n + c] = cell->b_min;
+      array->planes[AIMC_PLANE_B_MAX * n + c] = cell->b_max;
+    }
+  }
   memset(array->w, 0, n * sizeof *array->w);
   return aimc_array_set_weights(array, NULL);
 }
 
 void aimc_array_destroy(aimc_array *array) {
   free(array->cells);
+  free(array->planes);
   free(array->w);
   free(array->w_persistent);
   memset(array, 0, sizeof *array);

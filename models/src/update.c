@@ -38,8 +38,11 @@ aimc_status update_scratch_init(update_scratch *s, int rows, int cols, int max_b
   s->row_count = calloc((size_t)rows, sizeof *s->row_count);
   s->col_count = calloc((size_t)cols, sizeof *s->col_count);
   s->active_cols = calloc((size_t)cols, sizeof *s->active_cols);
+  s->slot_start = calloc(33, sizeof *s->slot_start);
+  s->slot_list = calloc((size_t)cols * 32, sizeof *s->slot_list);
+  s->col_bits32 = calloc((size_t)cols, sizeof *s->col_bits32);
   if (!s->row_bits || !s->col_bits || !s->row_sign || !s->col_sign || !s->row_prob || !s->col_prob ||
-      !s->row_count || !s->col_count || !s->active_cols) {
+      !s->row_count || !s->col_count || !s->active_cols || !s->slot_start || !s->slot_list || !s->col_bits32) {
     update_scratch_free(s);
     return aimc_error_set(AIMC_ENOMEM, "update: cannot allocate pulse trains for a %d x %d array", rows, cols);
   }
@@ -56,6 +59,9 @@ void update_scratch_free(update_scratch *s) {
   free(s->row_count);
   free(s->col_count);
   free(s->active_cols);
+  free(s->slot_start);
+  free(s->slot_list);
+  free(s->col_bits32);
   memset(s, 0, sizeof *s);
 }
 
@@ -161,12 +167,13 @@ void update_build_trains(const aimc_array *array, int bl, uint64_t event, update
                          aimc_update_stats *stats) {
   int words = (bl + 63) / 64;
   uint64_t row_pulses = 0, col_pulses = 0;
-#pragma omp parallel for schedule(static) reduction(+ : row_pulses)
+  int parallel = (size_t)array->rows * (size_t)array->cols >= AIMC_PARALLEL_MIN_CELLS;
+#pragma omp parallel for schedule(static) reduction(+ : row_pulses) if (parallel)
   for (int i = 0; i < array->rows; ++i) {
     row_pulses += (uint64_t)build_train(array->key, event, AIMC_RNG_ROW_TRAIN, (uint32_t)i, s->row_prob[i], bl,
                                         words, s->row_bits + (size_t)i * words);
   }
-#pragma omp parallel for schedule(static) reduction(+ : col_pulses)
+#pragma omp parallel for schedule(static) reduction(+ : col_pulses) if (parallel)
   for (int j = 0; j < array->cols; ++j) {
     col_pulses += (uint64_t)build_train(array->key, event, AIMC_RNG_COL_TRAIN, (uint32_t)j, s->col_prob[j], bl,
                                         words, s->col_bits + (size_t)j * words);
@@ -177,6 +184,21 @@ void update_build_trains(const aimc_array *array, int bl, uint64_t event, update
     uint64_t any = 0;
     for (int k = 0; k < words; ++k) any |= c[k];
     if (any) s->active_cols[s->n_active_cols++] = j;
+  }
+  if (bl <= 32) { /* columns per slot, in column order */
+    for (int j = 0; j < array->cols; ++j) s->col_bits32[j] = (uint32_t)s->col_bits[j];
+    memset(s->slot_start, 0, 33 * sizeof *s->slot_start);
+    for (int a = 0; a < s->n_active_cols; ++a) {
+      for (uint64_t bits = s->col_bits[s->active_cols[a]]; bits; bits &= bits - 1)
+        s->slot_start[__builtin_ctzll(bits) + 1]++;
+    }
+    for (int k = 0; k < 32; ++k) s->slot_start[k + 1] += s->slot_start[k];
+    int32_t fill[32];
+    memcpy(fill, s->slot_start, sizeof fill);
+    for (int a = 0; a < s->n_active_cols; ++a) {
+      int j = s->active_cols[a];
+      for (uint64_t bits = s->col_bits[j]; bits; bits &= bits - 1) s->slot_list[fill[__builtin_ctzll(bits)]++] = j;
+    }
   }
   stats->row_pulses += row_pulses;
   stats->col_pulses += col_pulses;
@@ -236,7 +258,7 @@ static void float_update_row(aimc_array *array, const float *x, float delta_row,
 
 void update_float_sample(aimc_array *array, const float *x, const float *d, float lr, aimc_pulse_type type,
                          uint64_t event, int parallel) {
-  if (parallel) {
+  if (parallel && (size_t)array->rows * (size_t)array->cols >= AIMC_PARALLEL_MIN_CELLS) {
 #pragma omp parallel for schedule(static)
     for (int i = 0; i < array->rows; ++i) float_update_row(array, x, -lr * d[i], type, event, i);
   } else {
@@ -313,6 +335,84 @@ static void stochastic_row(aimc_array *array, const update_scratch *s, int words
   }
 }
 
+/*
+ * The hot path: affine device models and trains of at most 64 slots. For each
+ * slot k of the row's train, every column firing at k meets the row; the cell's
+ * pulse index is the number of its coincidences in earlier slots, so each cell
+ * sees its pulses in slot order with the same deviates as the reference. Cells of
+ * one slot are distinct, which lets the loop vectorise (gathers and scatters).
+ */
+static void affine_row_single_word(aimc_array *array, const update_scratch *s, int weight_sign, uint64_t event,
+                                   int i, float *xi, row_result *out) {
+  uint32_t r = (uint32_t)s->row_bits[i];
+  if (!r) return;
+  const size_t n = (size_t)array->rows * (size_t)array->cols, base = (size_t)i * array->cols;
+  const float *planes = array->planes;
+  const float *slope_up = planes + AIMC_PLANE_SLOPE_UP * n + base;
+  const float *slope_down = planes + AIMC_PLANE_SLOPE_DOWN * n + base;
+  const float *offset_up = planes + AIMC_PLANE_OFFSET_UP * n + base;
+  const float *offset_down = planes + AIMC_PLANE_OFFSET_DOWN * n + base;
+  const float *dw_up = planes + AIMC_PLANE_DW_UP * n + base;
+  const float *dw_down = planes + AIMC_PLANE_DW_DOWN * n + base;
+  const float *b_min = planes + AIMC_PLANE_B_MIN * n + base;
+  const float *b_max = planes + AIMC_PLANE_B_MAX * n + base;
+  float *w = update_target(array) + base;
+  const uint32_t *col_bits = s->col_bits32;
+  const int8_t *col_sign = s->col_sign;
+  const float sigma = array->device.sigma;
+  const int additive = array->device.additive_noise;
+  const aimc_rng_key key = array->key;
+  const int row_sign = weight_sign * s->row_sign[i];
+  uint64_t up = 0, down = 0, touched = 0, max_cell = out->max_cell;
+  for (uint32_t remaining = r; remaining; remaining &= remaining - 1) {
+    int k = __builtin_ctz(remaining);
+    uint32_t earlier = r & ((1u << k) - 1u);
+    const int32_t *list = s->slot_list + s->slot_start[k];
+    int m = s->slot_start[k + 1] - s->slot_start[k];
+    if (sigma != 0.0f) {
+      /* The deviates first, in two loops that vectorise: pulse indices (kept in
+       * memory so the compiler does not fold popcount & 1 into a scalar parity),
+       * then Philox and Box-Muller per lane. */
+      uint32_t *pulse = (uint32_t *)(xi + array->cols);
+#pragma omp simd
+      for (int a = 0; a < m; ++a) pulse[a] = (uint32_t)__builtin_popcount(col_bits[list[a]] & earlier);
+#pragma omp simd
+      for (int a = 0; a < m; ++a)
+        xi[a] = rng_pulse_normal_lane(key, event, (uint32_t)i, (uint32_t)list[a], pulse[a]);
+    } else {
+      for (int a = 0; a < m; ++a) xi[a] = 0.0f;
+    }
+#pragma omp simd reduction(+ : up, down, touched) reduction(max : max_cell)
+    for (int a = 0; a < m; ++a) {
+      int j = list[a];
+      uint32_t c = col_bits[j];
+      int sign = row_sign * col_sign[j];
+      int positive = sign > 0;
+      float v = w[j];
+      float step = (positive ? slope_up[j] : slope_down[j]) * v + (positive ? offset_up[j] : offset_down[j]);
+      float dw = additive ? step + (positive ? dw_up[j] : dw_down[j]) * sigma * xi[a] : step * (1.0f + sigma * xi[a]);
+      v = v + (float)sign * dw;
+      v = v < b_min[j] ? b_min[j] : (v > b_max[j] ? b_max[j] : v);
+      w[j] = v;
+      up += (uint64_t)positive;
+      down += (uint64_t)(1 - positive);
+      touched += (c & earlier) == 0;
+      uint64_t total = (uint64_t)__builtin_popcount(c & r);
+      max_cell = total > max_cell ? total : max_cell;
+    }
+  }
+  out->up += up;
+  out->down += down;
+  out->touched += touched;
+  out->max_cell = max_cell;
+  if (array->w_persistent) { /* write noise: redraw the visible weight of every pulsed cell */
+    for (int a = 0; a < s->n_active_cols; ++a) {
+      int j = s->active_cols[a];
+      if (col_bits[j] & r) update_refresh_visible(array, base + j, event, (uint32_t)i, (uint32_t)j);
+    }
+  }
+}
+
 static void counted_row(aimc_array *array, const aimc_update_params *params, const update_scratch *s, int bl,
                         int weight_sign, uint64_t event, int i, row_result *out) {
   float *w = update_target(array) + (size_t)i * array->cols;
@@ -357,6 +457,7 @@ aimc_status aimc_array_update(aimc_array *array, const float *x, const float *d,
   status = update_scratch_init(&s, array->rows, array->cols, params->desired_bl > 64 ? params->desired_bl : 64);
   if (status != AIMC_OK) return status;
   int weight_sign = update_weight_sign(lr);
+  int parallel = (size_t)array->rows * (size_t)array->cols >= AIMC_PARALLEL_MIN_CELLS;
   for (int t = 0; t < batch; ++t) {
     uint64_t event = array->update_event++;
     local.samples++;
@@ -378,18 +479,28 @@ aimc_status aimc_array_update(aimc_array *array, const float *x, const float *d,
     if (type == AIMC_PULSE_STOCHASTIC_COMPRESSED) {
       update_build_trains(array, bl, event, &s, &local);
       call_sink(sink, array, &s, event, bl, weight_sign);
-#pragma omp parallel for schedule(dynamic, 16) reduction(+ : up, down, touched) reduction(max : max_cell)
-      for (int i = 0; i < array->rows; ++i) {
-        row_result r = {0, 0, 0, 0};
-        stochastic_row(array, &s, words, weight_sign, event, i, &r);
-        up += r.up;
-        down += r.down;
-        touched += r.touched;
-        max_cell = r.max_cell > max_cell ? r.max_cell : max_cell;
+      int fast = bl <= 32 && array->planes && array->device.params.half_select_disturb == 0.0;
+#pragma omp parallel reduction(+ : up, down, touched) reduction(max : max_cell) if (parallel)
+      {
+        /* Per-thread scratch: deviates and pulse indices of one slot's columns. */
+        float *xi = fast ? malloc(2 * sizeof(float) * (size_t)array->cols) : NULL;
+#pragma omp for schedule(dynamic, 16)
+        for (int i = 0; i < array->rows; ++i) {
+          row_result r = {0, 0, 0, 0};
+          if (xi)
+            affine_row_single_word(array, &s, weight_sign, event, i, xi, &r);
+          else
+            stochastic_row(array, &s, words, weight_sign, event, i, &r);
+          up += r.up;
+          down += r.down;
+          touched += r.touched;
+          max_cell = r.max_cell > max_cell ? r.max_cell : max_cell;
+        }
+        free(xi);
       }
     } else {
       update_build_counts(array, params, bl, &s, &local);
-#pragma omp parallel for schedule(dynamic, 16) reduction(+ : up, down, touched) reduction(max : max_cell)
+#pragma omp parallel for schedule(dynamic, 16) reduction(+ : up, down, touched) reduction(max : max_cell) if (parallel)
       for (int i = 0; i < array->rows; ++i) {
         row_result r = {0, 0, 0, 0};
         counted_row(array, params, &s, bl, weight_sign, event, i, &r);

@@ -12,6 +12,10 @@
 #include "aimc/array.h"
 #include "rng_inline.h"
 
+/* Arrays smaller than this many cells are updated on one thread: a parallel
+ * region costs more than the work (results are the same either way). */
+#define AIMC_PARALLEL_MIN_CELLS 16384
+
 /* Per-call scratch for the trains and counts of one sample. */
 typedef struct update_scratch {
   int rows, cols, words;      /* words: 64-bit words per train (capacity) */
@@ -25,6 +29,9 @@ typedef struct update_scratch {
   int32_t *col_count;         /* deterministic schemes: pulses per column line */
   int32_t *active_cols;       /* columns with a non-empty train */
   int n_active_cols;
+  int32_t *slot_start;        /* trains of <= 32 slots: columns firing at slot k are */
+  int32_t *slot_list;         /* slot_list[slot_start[k] .. slot_start[k + 1]) */
+  uint32_t *col_bits32;       /* the column trains as 32-bit words (vectorisable popcount) */
 } update_scratch;
 
 aimc_status update_scratch_init(update_scratch *s, int rows, int cols, int max_bl);

@@ -25,11 +25,20 @@
 extern "C" {
 #endif
 
+/* Planes of aimc_array.planes (structure of arrays of the affine cell parameters). */
+enum aimc_plane {
+  AIMC_PLANE_SLOPE_UP, AIMC_PLANE_SLOPE_DOWN, AIMC_PLANE_OFFSET_UP, AIMC_PLANE_OFFSET_DOWN,
+  AIMC_PLANE_DW_UP, AIMC_PLANE_DW_DOWN, AIMC_PLANE_B_MIN, AIMC_PLANE_B_MAX, AIMC_PLANE_COUNT
+};
+
 typedef struct aimc_array {
   int rows;                  /* outputs (d side), >= 1 */
   int cols;                  /* inputs (x side), >= 1 */
   aimc_device device;        /* shared model description */
   aimc_cell *cells;          /* rows*cols hidden parameters */
+  float *planes;             /* affine models: the hot cell parameters as AIMC_PLANE_COUNT planes
+                              * of rows*cols floats for the fast update kernel; NULL otherwise.
+                              * Read-only after creation. */
   float *w;                  /* rows*cols weights seen by reads */
   float *w_persistent;       /* rows*cols programmed weights when write noise is on, else NULL */
   aimc_rng_key key;          /* key of the array's random streams */
