@@ -39,13 +39,14 @@ const Inputs &inputs() {
 
 void run_update(benchmark::State &state, double dw_min_std) {
   int threads = (int)state.range(0);
+  int size = state.range(1) > 0 ? (int)state.range(1) : kSize;
   int saved = omp_get_max_threads();
   omp_set_num_threads(threads);
   aimc_device_params p;
   aimc_device_params_default(&p, AIMC_DEVICE_SOFT_BOUNDS);
   p.dw_min_std = dw_min_std;
   aimc_array a;
-  if (aimc_array_create(&a, kSize, kSize, &p, 1, 0) != AIMC_OK) state.SkipWithError(aimc_error_message());
+  if (aimc_array_create(&a, size, size, &p, 1, 0) != AIMC_OK) state.SkipWithError(aimc_error_message());
   aimc_update_params u;
   aimc_update_params_default(&u);
   aimc_update_stats stats = {};
@@ -115,8 +116,9 @@ void BM_sgemv(benchmark::State &state) {
 }  // namespace
 
 BENCHMARK(BM_sger);
-BENCHMARK(BM_update)->Arg(1)->Arg(2)->UseRealTime();
-BENCHMARK(BM_update_noiseless)->Arg(1)->UseRealTime();
+// Arguments: threads, array size (rows = cols; inputs are the first `size` entries).
+BENCHMARK(BM_update)->Args({1, kSize})->Args({2, kSize})->Args({1, 128})->UseRealTime();
+BENCHMARK(BM_update_noiseless)->Args({1, kSize})->Args({1, 128})->UseRealTime();
 BENCHMARK(BM_sgemv);
 BENCHMARK(BM_forward);
 BENCHMARK_MAIN();

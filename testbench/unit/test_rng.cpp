@@ -76,3 +76,24 @@ TEST(Rng, UniformIsExactAndInRange) {
   EXPECT_EQ(aimc_rng_uniform(0xFFFFFFFFu), 16777215.0f / 16777216.0f);
   EXPECT_EQ(aimc_rng_uniform(0x80000000u), 0.5f);
 }
+
+// The loop-friendly Philox and per-lane deviates of the fast kernels must equal
+// Random123's philox4x32 and the reference deviates exactly.
+#include <Random123/philox.h>  // as C++ first, so the C include below reuses it
+extern "C" {
+#include "rng_inline.h"
+}
+
+TEST(Rng, LanePhiloxEqualsRandom123) {
+  aimc_rng_key key = aimc_rng_key_make(0x123456789abcull, 77);
+  for (uint32_t k = 0; k < 5000; ++k) {
+    uint64_t event = 0x0000BEEF00000000ull + k * 7919ull;
+    uint32_t expected[4], got[4];
+    aimc_rng_words(key, event, k % 9, AIMC_RNG_PULSE_NOISE, k * 13, k * 31, expected);
+    rng_philox_lane(key.k0, key.k1, (uint32_t)event, (uint32_t)((event >> 32) & 0xFFFFu) | ((k % 9) << 16),
+                    ((uint32_t)AIMC_RNG_PULSE_NOISE << 28) | (k * 13), k * 31, &got[0], &got[1], &got[2], &got[3]);
+    for (int m = 0; m < 4; ++m) ASSERT_EQ(got[m], expected[m]) << k;
+    for (uint32_t pulse = 0; pulse < 9; ++pulse)
+      ASSERT_EQ(rng_pulse_normal_lane(key, event, k, k + 1, pulse), rng_pulse_normal(key, event, k, k + 1, pulse));
+  }
+}

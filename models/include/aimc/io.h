@@ -87,8 +87,9 @@ typedef struct aimc_io_stats {
 
 void aimc_io_stats_add(aimc_io_stats *into, const aimc_io_stats *from);
 
-/* Quantise v to a step (round to nearest; u in [0,1) for stochastic rounding
- * when u >= 0, else deterministic); step <= 0 returns v. */
+/* Quantise v to a step: round to nearest (ties to even) when u < 0, else
+ * stochastic rounding floor(v/step + u) with u uniform in [0, 1); step <= 0
+ * returns v. */
 float aimc_io_quantize(float v, float step, float u);
 
 #ifdef __cplusplus
