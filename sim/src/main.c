@@ -18,6 +18,8 @@ typedef struct command {
 
 static const command commands[] = {
     {"demo", aimc_cmd_demo, "built-in demonstration of device responses and pulsed updates"},
+    {"config", aimc_cmd_config, "print the resolved configuration or the config reference"},
+    {"response", aimc_cmd_response, "pulse response and response factors of the configured device"},
     {"data", aimc_cmd_data, "check IDX files; prepare MNIST and Fashion-MNIST"},
 };
 

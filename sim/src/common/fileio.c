@@ -1,12 +1,9 @@
 /*
- * Atomic file output and directory utilities for data preparation.
+ * Atomic file output and directory utilities (fileio.h).
  *
- * A file is written under "NAME.tmp.<pid>", fsync'ed, closed and renamed over
- * NAME; rename() within one directory is atomic on POSIX file systems, so NAME
- * always holds either its old content or the complete new one, even if the
- * process is killed or the machine loses power (the directory is fsync'ed after
- * the rename for the latter). A killed run can leave a NAME.tmp.<pid> behind;
- * nothing reads such files and they may be deleted.
+ * The directory is fsync'ed after the rename so that a power loss keeps the
+ * new name too. A killed run can leave a NAME.tmp.<pid> behind; nothing reads
+ * such files and they may be deleted.
  */
 #define _XOPEN_SOURCE 700
 
@@ -19,7 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "data_internal.h"
+#include <stdarg.h>
+
+#include "aimc_sim/fileio.h"
 
 char *aimc_path_join(const char *directory, const char *name) {
   size_t directory_length = strlen(directory);
@@ -202,4 +201,22 @@ int aimc_remove_tree(const char *path) {
   int result = nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
   if (result == 0) return 0;
   return result > 0 ? result : errno;
+}
+
+aimc_status aimc_atomic_printf(aimc_atomic_file *file, const char *format, ...) {
+  char small[1024];
+  va_list args;
+  va_start(args, format);
+  int length = vsnprintf(small, sizeof small, format, args);
+  va_end(args);
+  if (length < 0) return aimc_error_set(AIMC_EIO, "%s: cannot format output", file->final_path);
+  if ((size_t)length < sizeof small) return aimc_atomic_write(file, small, (size_t)length);
+  char *large = malloc((size_t)length + 1);
+  if (!large) return aimc_error_set(AIMC_ENOMEM, "%s: out of memory", file->final_path);
+  va_start(args, format);
+  vsnprintf(large, (size_t)length + 1, format, args);
+  va_end(args);
+  aimc_status status = aimc_atomic_write(file, large, (size_t)length);
+  free(large);
+  return status;
 }

@@ -1,0 +1,2 @@
+# Utilities shared by the application's parts.
+target_sources(aimc_sim PRIVATE ${CMAKE_CURRENT_LIST_DIR}/fileio.c)
