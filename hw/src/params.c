@@ -1,0 +1,307 @@
+/*
+ * Defaults and validation of the hardware parameters (params.h). Every default
+ * is a published figure or derived from one by the arithmetic shown; the table
+ * with sources is in docs/hardware.md and the tags [V]/[S]/[D] follow
+ * /work/shared/reference/energy.md. Values marked [A] are design assumptions
+ * with no published figure behind them.
+ */
+#include "aimc_hw/params.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Longest time any single parameter may take: keeps sums of many operations far
+ * inside the 2^64 steps of 100 fs that SystemC counts (about 21 days). */
+#define LONGEST_TIME 1e3
+
+#define CHECK(cond, ...) \
+  do {                   \
+    if (!(cond)) return aimc_error_set(AIMC_EINVAL, __VA_ARGS__); \
+  } while (0)
+
+static int positive_time(double t) { return isfinite(t) && t >= AIMC_HW_TIME_RESOLUTION && t <= LONGEST_TIME; }
+static int non_negative_time(double t) { return isfinite(t) && t >= 0.0 && t <= LONGEST_TIME; }
+static int non_negative(double v) { return isfinite(v) && v >= 0.0; }
+static int positive(double v) { return isfinite(v) && v > 0.0; }
+
+void aimc_hw_tile_params_default(aimc_hw_tile_params *p) {
+  p->rows = 128; /* NeuroSim V2.1 subArray = 128 [V]; ISAAC 128 x 128 crossbars [V] */
+  p->cols = 128;
+}
+
+void aimc_hw_dac_params_default(aimc_hw_dac_params *p) {
+  memset(p, 0, sizeof *p);
+  p->bits = 7;                          /* AIHWKIT IOParameters inp_res = 1/126 [V]; Wu et al. 2025 Table 4 */
+  p->encoding = AIMC_HW_DAC_PULSE_WIDTH;
+  p->slot_time = 40e-9 / 128.0;         /* [D] 2^7 slots fill the 40 ns read of Wu et al. 2025 Table 3 */
+  p->setup_time = 1e-9;                 /* PUMA 1-bit DAC latency 1 ns [V] */
+  p->energy_per_conversion = 0.42e-12;  /* ISAAC 1-bit DAC drive 0.42 pJ [S]: a pulse-width input is one drive */
+}
+
+void aimc_hw_adc_params_default(aimc_hw_adc_params *p) {
+  memset(p, 0, sizeof *p);
+  p->type = AIMC_HW_ADC_SAR;
+  p->bits = 8;                          /* Kull ISSCC'13 as used by ISAAC [S] */
+  p->conversion_time = 1.0 / 1.2e9;     /* the same ADC's 1.2 GS/s [S] */
+  p->energy_per_conversion = 1.67e-12;  /* ISAAC: 16 mW for 8 ADCs at 1.2 GS/s [S] */
+  p->columns_per_adc = 8;               /* NeuroSim numColMuxed default 8 [V] */
+}
+
+void aimc_hw_pulse_params_default(aimc_hw_pulse_params *p) {
+  memset(p, 0, sizeof *p);
+  p->pulse_width = 5e-9;                /* ECRAM pulses down to 5 ns, Tang IEDM 2018 [S] */
+  p->pulse_period = 5e-9;               /* [D] Wu et al. 2025 Table 3: 165.9 ns update at BL 32 (Table 4) = 5.2 ns/slot */
+  p->amplitude = 2.0;                   /* [D] half of v_write: V/2 coincidence scheme */
+  p->setup_time = 1e-9;                 /* PUMA 1-bit DAC (line driver) latency 1 ns [V] */
+  p->energy_per_line_pulse = 0.42e-12;  /* ISAAC 1-bit DAC drive 0.42 pJ [S] */
+}
+
+void aimc_hw_conductance_params_default(aimc_hw_conductance_params *p) {
+  memset(p, 0, sizeof *p);
+  p->g_max = 1.0 / 240e3;               /* NeuroSim V2.1 Ron = 240 kOhm [V] */
+  p->g_min = p->g_max / 100.0;          /* NeuroSim V2.1 Roff/Ron = 100 [V] */
+  p->mapping = AIMC_HW_DIFFERENTIAL_PAIR; /* [A] */
+  p->v_read = 0.5;                      /* NeuroSim V2.1 readVoltage [V] */
+  p->v_write = 4.0;                     /* NeuroSim V2.1 writeVoltage [V] */
+  p->program_energy = AIMC_HW_PROGRAM_ENERGY_TABLE;
+  p->energy_per_device_pulse = 1e-15;   /* Li-WO3 ECRAM, projected ~1 fJ, Tang IEDM 2018 [S] */
+  p->energy_per_half_select = 0.0;      /* counted, not costed [A] */
+}
+
+void aimc_hw_read_params_default(aimc_hw_read_params *p) {
+  memset(p, 0, sizeof *p);
+  p->integration_time = 40e-9;          /* forward/backward 40 ns, Wu et al. 2025 Table 3 */
+  p->post_processing_cycles = 1;        /* [A] one scaling stage after the last conversion */
+  p->energy_per_output = 0.25e-12;      /* RAELLA quantisation multiply 0.25 pJ [S] */
+}
+
+void aimc_hw_controller_params_default(aimc_hw_controller_params *p) {
+  memset(p, 0, sizeof *p);
+  p->clock_frequency = 1e9;             /* NeuroSim V2.1 clkFreq 1 GHz [V] */
+  p->lanes = 4;                         /* [D] what the buffer delivers: 64 bits/cycle / 16-bit words */
+  /* Aladdin 40 nm [V]: adder 0.21 pJ, multiplier 12.68 pJ, comparator 0.029 pJ. */
+  p->activation = (aimc_hw_op_cost){3, (0.029 + 12.68 + 0.21) * 1e-12, 1, 1}; /* piecewise-linear: compare, multiply, add */
+  p->loss = (aimc_hw_op_cost){2, (0.21 + 12.68) * 1e-12, 2, 1};               /* difference, then scale */
+  p->update_management = (aimc_hw_op_cost){1, 0.029e-12, 0, 0};               /* one comparison for max|.| */
+  p->add = (aimc_hw_op_cost){1, 0.21e-12, 0, 0};                               /* one 32-bit addition */
+}
+
+void aimc_hw_buffer_params_default(aimc_hw_buffer_params *p) {
+  memset(p, 0, sizeof *p);
+  p->read_energy_per_bit = 18.18e-12 / 64.0;  /* Eyeriss GLB (CACTI, 65 nm): 18.18 pJ per 64-bit read [V] */
+  p->write_energy_per_bit = 14.14e-12 / 64.0; /* 14.14 pJ per 64-bit write [V] */
+  p->bits_per_cycle = 64;               /* the same 64-bit access */
+  p->ports = 1;                         /* one access per cycle, as that CACTI model */
+  p->word_bits = 16;                    /* Eyeriss 16-bit data [V] */
+}
+
+void aimc_hw_chip_params_default(aimc_hw_chip_params *p) {
+  memset(p, 0, sizeof *p);
+  aimc_hw_tile_params_default(&p->tile);
+  p->tiles = 0;
+  aimc_hw_dac_params_default(&p->dac);
+  aimc_hw_adc_params_default(&p->adc);
+  aimc_hw_pulse_params_default(&p->pulse);
+  aimc_hw_conductance_params_default(&p->conductance);
+  aimc_hw_read_params_default(&p->read);
+  aimc_hw_controller_params_default(&p->controller);
+  aimc_hw_buffer_params_default(&p->buffer);
+}
+
+void aimc_hw_trace_params_default(aimc_hw_trace_params *p) {
+  memset(p, 0, sizeof *p);
+  p->first_operation = 0;
+  p->last_operation = UINT64_MAX;
+  p->first_step = 0;
+  p->last_step = UINT64_MAX;
+}
+
+aimc_status aimc_hw_tile_params_validate(const aimc_hw_tile_params *p) {
+  CHECK(p->rows >= 1 && p->rows <= (1 << 24), "tile.rows must be in [1, 2^24] (got %d)", p->rows);
+  CHECK(p->cols >= 1 && p->cols <= (1 << 24), "tile.cols must be in [1, 2^24] (got %d)", p->cols);
+  return AIMC_OK;
+}
+
+aimc_status aimc_hw_dac_params_validate(const aimc_hw_dac_params *p) {
+  CHECK(p->bits >= 2 && p->bits <= 16, "dac.bits must be in [2, 16] (got %d)", p->bits);
+  CHECK((unsigned)p->encoding < AIMC_HW_DAC_ENCODING_COUNT, "dac.encoding %d is unknown", (int)p->encoding);
+  CHECK(positive_time(p->slot_time), "dac.slot_time must be in [1e-13, 1e3] s (got %g)", p->slot_time);
+  CHECK(non_negative_time(p->setup_time), "dac.setup_time must be in [0, 1e3] s (got %g)", p->setup_time);
+  CHECK(non_negative(p->energy_per_conversion), "dac.energy_per_conversion must be finite and >= 0 (got %g)",
+        p->energy_per_conversion);
+  return AIMC_OK;
+}
+
+aimc_status aimc_hw_adc_params_validate(const aimc_hw_adc_params *p) {
+  CHECK((unsigned)p->type < AIMC_HW_ADC_TYPE_COUNT, "adc.type %d is unknown", (int)p->type);
+  CHECK(p->bits >= 2 && p->bits <= 16, "adc.bits must be in [2, 16] (got %d)", p->bits);
+  CHECK(p->type != AIMC_HW_ADC_FLASH || p->bits <= 12, "adc.bits must be <= 12 for a flash ADC (got %d)", p->bits);
+  CHECK(positive_time(p->conversion_time), "adc.conversion_time must be in [1e-13, 1e3] s (got %g)",
+        p->conversion_time);
+  CHECK(non_negative(p->energy_per_conversion), "adc.energy_per_conversion must be finite and >= 0 (got %g)",
+        p->energy_per_conversion);
+  CHECK(p->columns_per_adc >= 1 && p->columns_per_adc <= (1 << 24), "adc.columns_per_adc must be in [1, 2^24] (got %d)",
+        p->columns_per_adc);
+  return AIMC_OK;
+}
+
+aimc_status aimc_hw_pulse_params_validate(const aimc_hw_pulse_params *p) {
+  CHECK(positive_time(p->pulse_width), "pulse.pulse_width must be in [1e-13, 1e3] s (got %g)", p->pulse_width);
+  CHECK(positive_time(p->pulse_period), "pulse.pulse_period must be in [1e-13, 1e3] s (got %g)", p->pulse_period);
+  CHECK(p->pulse_period >= p->pulse_width, "pulse.pulse_period (%g s) must be >= pulse.pulse_width (%g s)",
+        p->pulse_period, p->pulse_width);
+  CHECK(positive(p->amplitude), "pulse.amplitude must be finite and > 0 (got %g)", p->amplitude);
+  CHECK(non_negative_time(p->setup_time), "pulse.setup_time must be in [0, 1e3] s (got %g)", p->setup_time);
+  CHECK(non_negative(p->energy_per_line_pulse), "pulse.energy_per_line_pulse must be finite and >= 0 (got %g)",
+        p->energy_per_line_pulse);
+  return AIMC_OK;
+}
+
+aimc_status aimc_hw_conductance_params_validate(const aimc_hw_conductance_params *p) {
+  CHECK(positive(p->g_min), "conductance.g_min must be finite and > 0 (got %g)", p->g_min);
+  CHECK(positive(p->g_max) && p->g_max > p->g_min, "conductance.g_max must be finite and > g_min = %g (got %g)",
+        p->g_min, p->g_max);
+  CHECK((unsigned)p->mapping < AIMC_HW_WEIGHT_MAPPING_COUNT, "conductance.mapping %d is unknown", (int)p->mapping);
+  CHECK(positive(p->v_read), "conductance.v_read must be finite and > 0 (got %g)", p->v_read);
+  CHECK(positive(p->v_write), "conductance.v_write must be finite and > 0 (got %g)", p->v_write);
+  CHECK((unsigned)p->program_energy < AIMC_HW_PROGRAM_ENERGY_COUNT, "conductance.program_energy %d is unknown",
+        (int)p->program_energy);
+  CHECK(non_negative(p->energy_per_device_pulse), "conductance.energy_per_device_pulse must be finite and >= 0 (got %g)",
+        p->energy_per_device_pulse);
+  CHECK(non_negative(p->energy_per_half_select), "conductance.energy_per_half_select must be finite and >= 0 (got %g)",
+        p->energy_per_half_select);
+  return AIMC_OK;
+}
+
+aimc_status aimc_hw_read_params_validate(const aimc_hw_read_params *p) {
+  CHECK(positive_time(p->integration_time), "read.integration_time must be in [1e-13, 1e3] s (got %g)",
+        p->integration_time);
+  CHECK(p->post_processing_cycles >= 0 && p->post_processing_cycles <= (1 << 20),
+        "read.post_processing_cycles must be in [0, 2^20] (got %d)", p->post_processing_cycles);
+  CHECK(non_negative(p->energy_per_output), "read.energy_per_output must be finite and >= 0 (got %g)",
+        p->energy_per_output);
+  return AIMC_OK;
+}
+
+static aimc_status validate_op(const aimc_hw_op_cost *c, const char *name) {
+  CHECK(c->cycles >= 1 && c->cycles <= (1 << 20), "controller.%s.cycles must be in [1, 2^20] (got %d)", name, c->cycles);
+  CHECK(non_negative(c->energy), "controller.%s.energy must be finite and >= 0 (got %g)", name, c->energy);
+  CHECK(c->words_read >= 0 && c->words_read <= 1024, "controller.%s.words_read must be in [0, 1024] (got %d)", name,
+        c->words_read);
+  CHECK(c->words_written >= 0 && c->words_written <= 1024, "controller.%s.words_written must be in [0, 1024] (got %d)",
+        name, c->words_written);
+  return AIMC_OK;
+}
+
+aimc_status aimc_hw_controller_params_validate(const aimc_hw_controller_params *p) {
+  CHECK(isfinite(p->clock_frequency) && p->clock_frequency >= 1.0 && 1.0 / p->clock_frequency >= AIMC_HW_TIME_RESOLUTION,
+        "controller.clock_frequency must be in [1, 1e13] Hz (got %g)", p->clock_frequency);
+  CHECK(p->lanes >= 1 && p->lanes <= (1 << 20), "controller.lanes must be in [1, 2^20] (got %d)", p->lanes);
+  for (int op = 0; op < AIMC_HW_OP_CLASS_COUNT; ++op) {
+    aimc_status status = validate_op(aimc_hw_controller_op_cost(p, (aimc_hw_op_class)op),
+                                     aimc_hw_op_class_name((aimc_hw_op_class)op));
+    if (status != AIMC_OK) return status;
+  }
+  return AIMC_OK;
+}
+
+aimc_status aimc_hw_buffer_params_validate(const aimc_hw_buffer_params *p) {
+  CHECK(non_negative(p->read_energy_per_bit), "buffer.read_energy_per_bit must be finite and >= 0 (got %g)",
+        p->read_energy_per_bit);
+  CHECK(non_negative(p->write_energy_per_bit), "buffer.write_energy_per_bit must be finite and >= 0 (got %g)",
+        p->write_energy_per_bit);
+  CHECK(p->bits_per_cycle >= 1 && p->bits_per_cycle <= (1 << 20), "buffer.bits_per_cycle must be in [1, 2^20] (got %d)",
+        p->bits_per_cycle);
+  CHECK(p->ports >= 1 && p->ports <= 1024, "buffer.ports must be in [1, 1024] (got %d)", p->ports);
+  CHECK(p->word_bits >= 1 && p->word_bits <= 64, "buffer.word_bits must be in [1, 64] (got %d)", p->word_bits);
+  return AIMC_OK;
+}
+
+aimc_status aimc_hw_chip_params_validate(const aimc_hw_chip_params *p) {
+  aimc_status status;
+  if ((status = aimc_hw_tile_params_validate(&p->tile)) != AIMC_OK) return status;
+  CHECK(p->tiles >= 0, "chip.tiles must be >= 0 (0: as many as needed; got %d)", p->tiles);
+  if ((status = aimc_hw_dac_params_validate(&p->dac)) != AIMC_OK) return status;
+  if ((status = aimc_hw_adc_params_validate(&p->adc)) != AIMC_OK) return status;
+  if ((status = aimc_hw_pulse_params_validate(&p->pulse)) != AIMC_OK) return status;
+  if ((status = aimc_hw_conductance_params_validate(&p->conductance)) != AIMC_OK) return status;
+  if ((status = aimc_hw_read_params_validate(&p->read)) != AIMC_OK) return status;
+  if ((status = aimc_hw_controller_params_validate(&p->controller)) != AIMC_OK) return status;
+  return aimc_hw_buffer_params_validate(&p->buffer);
+}
+
+static aimc_status validate_lines(const int *lines, int n, const char *what, int tile) {
+  CHECK(n >= -1 && n <= AIMC_HW_TRACE_MAX_LINES, "trace.tiles[%d].n_%s must be in [-1, %d] (got %d)", tile, what,
+        AIMC_HW_TRACE_MAX_LINES, n);
+  for (int k = 0; k < n; ++k)
+    CHECK(lines[k] >= 0, "trace.tiles[%d].%s[%d] must be >= 0 (got %d)", tile, what, k, lines[k]);
+  return AIMC_OK;
+}
+
+aimc_status aimc_hw_trace_params_validate(const aimc_hw_trace_params *p) {
+  size_t length = strnlen(p->vcd_path, AIMC_HW_TRACE_PATH_MAX);
+  CHECK(length > 0, "trace.vcd_path is empty");
+  CHECK(length < AIMC_HW_TRACE_PATH_MAX, "trace.vcd_path is not terminated within %d bytes", AIMC_HW_TRACE_PATH_MAX);
+  CHECK(p->first_operation <= p->last_operation, "trace.first_operation (%llu) must be <= trace.last_operation (%llu)",
+        (unsigned long long)p->first_operation, (unsigned long long)p->last_operation);
+  CHECK(p->first_step <= p->last_step, "trace.first_step (%llu) must be <= trace.last_step (%llu)",
+        (unsigned long long)p->first_step, (unsigned long long)p->last_step);
+  CHECK(p->n_tiles >= 0 && p->n_tiles <= AIMC_HW_TRACE_MAX_TILES, "trace.n_tiles must be in [0, %d] (got %d)",
+        AIMC_HW_TRACE_MAX_TILES, p->n_tiles);
+  for (int t = 0; t < p->n_tiles; ++t) {
+    const aimc_hw_trace_tile *tile = &p->tiles[t];
+    CHECK(tile->layer >= 0, "trace.tiles[%d].layer must be >= 0 (got %d)", t, tile->layer);
+    CHECK(tile->fast == 0 || tile->fast == 1, "trace.tiles[%d].fast must be 0 or 1 (got %d)", t, tile->fast);
+    CHECK(tile->row_block >= 0 && tile->col_block >= 0, "trace.tiles[%d].row_block and col_block must be >= 0", t);
+    aimc_status status = validate_lines(tile->rows, tile->n_rows, "rows", t);
+    if (status == AIMC_OK) status = validate_lines(tile->cols, tile->n_cols, "cols", t);
+    if (status != AIMC_OK) return status;
+    CHECK(tile->n_devices >= 0 && tile->n_devices <= AIMC_HW_TRACE_MAX_LINES,
+          "trace.tiles[%d].n_devices must be in [0, %d] (got %d)", t, AIMC_HW_TRACE_MAX_LINES, tile->n_devices);
+    for (int k = 0; k < tile->n_devices; ++k)
+      CHECK(tile->device_rows[k] >= 0 && tile->device_cols[k] >= 0,
+            "trace.tiles[%d].device_rows/device_cols[%d] must be >= 0", t, k);
+  }
+  return AIMC_OK;
+}
+
+const aimc_hw_op_cost *aimc_hw_controller_op_cost(const aimc_hw_controller_params *p, aimc_hw_op_class op) {
+  switch (op) {
+    case AIMC_HW_OP_ACTIVATION: return &p->activation;
+    case AIMC_HW_OP_LOSS: return &p->loss;
+    case AIMC_HW_OP_UPDATE_MANAGEMENT: return &p->update_management;
+    case AIMC_HW_OP_ADD: return &p->add;
+    default: return NULL;
+  }
+}
+
+double aimc_hw_device_pulse_energy(const aimc_hw_conductance_params *c, const aimc_hw_pulse_params *pulse) {
+  if (c->program_energy == AIMC_HW_PROGRAM_ENERGY_TABLE) return c->energy_per_device_pulse;
+  return c->v_write * c->v_write * c->g_max * pulse->pulse_width;
+}
+
+void aimc_hw_io_match_converters(const aimc_hw_chip_params *p, aimc_io_params *io) {
+  io->inp_res = 1.0 / (double)((1 << p->dac.bits) - 2);
+  io->out_res = 1.0 / (double)((1 << p->adc.bits) - 2);
+}
+
+#define NAMES(type, prefix, count, ...)                                       \
+  static const char *const prefix##_names[count] = {__VA_ARGS__};             \
+  const char *aimc_hw_##prefix##_name(type value) {                           \
+    return (unsigned)value < (count) ? prefix##_names[value] : NULL;          \
+  }                                                                           \
+  aimc_status aimc_hw_##prefix##_parse(const char *name, type *value) {       \
+    for (unsigned k = 0; k < (count); ++k) {                                  \
+      if (strcmp(name, prefix##_names[k]) == 0) {                             \
+        *value = (type)k;                                                     \
+        return AIMC_OK;                                                       \
+      }                                                                       \
+    }                                                                         \
+    return aimc_error_set(AIMC_EINVAL, "unknown " #prefix " '%s'", name);     \
+  }
+
+NAMES(aimc_hw_dac_encoding, dac_encoding, AIMC_HW_DAC_ENCODING_COUNT, "pulse_width", "amplitude")
+NAMES(aimc_hw_adc_type, adc_type, AIMC_HW_ADC_TYPE_COUNT, "sar", "flash")
+NAMES(aimc_hw_weight_mapping, weight_mapping, AIMC_HW_WEIGHT_MAPPING_COUNT, "differential_pair", "reference_device")
+NAMES(aimc_hw_program_energy, program_energy, AIMC_HW_PROGRAM_ENERGY_COUNT, "formula", "table")
+NAMES(aimc_hw_op_class, op_class, AIMC_HW_OP_CLASS_COUNT, "activation", "loss", "update_management", "add")
