@@ -17,6 +17,7 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    {"run", aimc_cmd_run, "train on the simulated chip (default: the embedded least-squares experiment)"},
     {"demo", aimc_cmd_demo, "built-in demonstration of device responses and pulsed updates"},
     {"config", aimc_cmd_config, "print the resolved configuration or the config reference"},
     {"response", aimc_cmd_response, "pulse response and response factors of the configured device"},

@@ -12,6 +12,8 @@ extern "C" {
 
 enum { AIMC_EXIT_OK = 0, AIMC_EXIT_FAILURE = 1, AIMC_EXIT_USAGE = 2 };
 
+/* Training on the simulated chip (sim/src/train/run.c). */
+int aimc_cmd_run(int argc, char **argv);
 /* Built-in demonstration of the device and pulse physics. */
 int aimc_cmd_demo(int argc, char **argv);
 /* Resolved configuration (--dump) and the Markdown config reference. */

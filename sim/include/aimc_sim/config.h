@@ -32,6 +32,8 @@
 #include "aimc/error.h"
 #include "aimc/io.h"
 #include "aimc/update.h"
+#include "aimc_hw/params.h"
+#include "aimc_sim/experiment.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -215,13 +217,30 @@ const char *aimc_cfg_unit_symbol(aimc_cfg_unit unit);
  * and one AIMC_CFG_SECTION_FIELD line in aimc_config_schema (schema_root.c).
  */
 typedef struct aimc_config {
-  aimc_device_params device;   /* the pulsed device of every crossbar */
-  aimc_update_params update;   /* pulsed outer-product update */
-  aimc_io_params forward;      /* periphery of the forward MVM */
-  aimc_io_params backward;     /* periphery of the backward (transposed) MVM */
+  aimc_train_params experiment;        /* workload, algorithm, schedule */
+  aimc_device_params device;           /* the pulsed device of every crossbar */
+  aimc_update_params update;           /* pulsed outer-product update */
+  aimc_io_params forward;              /* periphery of the forward MVM */
+  aimc_io_params backward;             /* periphery of the backward (transposed) MVM */
+  aimc_tiki_taka_params tiki_taka;     /* Tiki-Taka's rates and transfers */
+  aimc_device_params fast_device;      /* Tiki-Taka: devices of the fast array A */
+  aimc_update_params fast_update;      /* Tiki-Taka: pulsed update of A */
+  aimc_io_params transfer_forward;     /* Tiki-Taka: one-hot column reads of A */
+  aimc_least_squares_params least_squares;
+  aimc_data_params data;
+  aimc_mapping_params mapping;
+  aimc_hw_chip_params chip;            /* the hardware model */
+  aimc_trace_config trace;             /* waveforms */
 } aimc_config;
 
 extern const aimc_cfg_section aimc_config_schema;
+extern const aimc_cfg_section aimc_experiment_schema;
+extern const aimc_cfg_section aimc_tiki_taka_schema;
+extern const aimc_cfg_section aimc_least_squares_schema;
+extern const aimc_cfg_section aimc_data_schema;
+extern const aimc_cfg_section aimc_mapping_schema;
+extern const aimc_cfg_section aimc_chip_schema;
+extern const aimc_cfg_section aimc_trace_schema;
 extern const aimc_cfg_section aimc_device_schema;
 extern const aimc_cfg_section aimc_update_schema;
 extern const aimc_cfg_section aimc_io_schema;

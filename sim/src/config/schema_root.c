@@ -7,12 +7,24 @@
 #include "aimc_sim/config.h"
 
 static const aimc_cfg_field root_fields[] = {
+  AIMC_CFG_SECTION_FIELD(aimc_config, experiment, aimc_experiment_schema, "workload, algorithm and schedule"),
   AIMC_CFG_SECTION_FIELD(aimc_config, device, aimc_device_schema,
                          "pulsed device of every crossbar"),
   AIMC_CFG_SECTION_FIELD(aimc_config, update, aimc_update_schema, "pulsed outer-product update"),
   AIMC_CFG_SECTION_FIELD(aimc_config, forward, aimc_io_schema, "periphery of the forward MVM"),
   AIMC_CFG_SECTION_FIELD(aimc_config, backward, aimc_io_schema,
                          "periphery of the backward (transposed) MVM"),
+  AIMC_CFG_SECTION_FIELD(aimc_config, tiki_taka, aimc_tiki_taka_schema, "Tiki-Taka rates and transfers"),
+  AIMC_CFG_SECTION_FIELD(aimc_config, fast_device, aimc_device_schema,
+                         "Tiki-Taka: devices of the fast array A"),
+  AIMC_CFG_SECTION_FIELD(aimc_config, fast_update, aimc_update_schema, "Tiki-Taka: pulsed update of A"),
+  AIMC_CFG_SECTION_FIELD(aimc_config, transfer_forward, aimc_io_schema,
+                         "Tiki-Taka: periphery of the one-hot column reads of A"),
+  AIMC_CFG_SECTION_FIELD(aimc_config, least_squares, aimc_least_squares_schema, "the least-squares problem"),
+  AIMC_CFG_SECTION_FIELD(aimc_config, data, aimc_data_schema, "MNIST-format data"),
+  AIMC_CFG_SECTION_FIELD(aimc_config, mapping, aimc_mapping_schema, "weight mapping onto devices"),
+  AIMC_CFG_SECTION_FIELD(aimc_config, chip, aimc_chip_schema, "the hardware model"),
+  AIMC_CFG_SECTION_FIELD(aimc_config, trace, aimc_trace_schema, "waveform tracing"),
 };
 
 const aimc_cfg_section aimc_config_schema = {

@@ -1,0 +1,118 @@
+/*
+ * Schema tables of the experiment sections (sim/include/aimc_sim/experiment.h):
+ * `experiment`, `tiki_taka`, `least_squares`, `data`, `mapping` and `trace`.
+ * Defaults are the paper's settings (Wu et al. 2024, App. I and the authors'
+ * code; reference/paper.md §4): lr 0.05, fast_lr 0.01, transfer every mini-batch,
+ * one column per transfer, gamma 0; m = 100, D = 40, W* ~ N(0, 0.45^2),
+ * sigma_g = 0.01/sqrt(D) (Fig. 1 script).
+ */
+#include <stddef.h>
+
+#include "aimc_sim/config.h"
+
+_Static_assert(sizeof(aimc_workload) == sizeof(int), "enum storage");
+_Static_assert(sizeof(aimc_algorithm) == sizeof(int), "enum storage");
+
+static const char *workload_name(int v) {
+  return v >= 0 && v < AIMC_WORKLOAD_COUNT ? aimc_workload_name((aimc_workload)v) : NULL;
+}
+static const char *algorithm_name(int v) {
+  return v >= 0 && v < AIMC_ALGORITHM_COUNT ? aimc_algorithm_name((aimc_algorithm)v) : NULL;
+}
+
+#define NONE AIMC_UNIT_NONE
+#define GE AIMC_CFG_GE_MIN
+#define GT AIMC_CFG_GT_MIN
+#define LE AIMC_CFG_LE_MAX
+#define SECTION(var, section_name, text, type, field_table)                                         \
+  const aimc_cfg_section var = {.name = section_name, .description = text, .size = sizeof(type),     \
+                                .fields = field_table,                                               \
+                                .field_count = sizeof field_table / sizeof field_table[0]}
+
+#define TRAIN aimc_train_params
+static const aimc_cfg_field experiment_fields[] = {
+  AIMC_CFG_ENUM_FIELD(TRAIN, workload, "least_squares", workload_name, 0,
+                      "least_squares, fcn (784-256-128-10 sigmoid) or cnn (the paper's LeNet-like net)"),
+  AIMC_CFG_ENUM_FIELD(TRAIN, algorithm, "analog_sgd", algorithm_name, 0, "digital_sgd, analog_sgd or tiki_taka"),
+  AIMC_CFG_UINT64_FIELD(TRAIN, seed, "1", 0, "seed of the problem, initial weights, data order and chip"),
+  AIMC_CFG_DOUBLE_FIELD(TRAIN, lr, "0.05", NONE, 0, 0, GT, "SGD learning rate (the paper's alpha)"),
+  AIMC_CFG_INT_FIELD(TRAIN, lr_step, "0", 0, 1 << 30, GE | LE,
+                     "epochs (least squares: steps) between learning-rate decays; 0 = constant"),
+  AIMC_CFG_DOUBLE_FIELD(TRAIN, lr_gamma, "0.1", NONE, 0, 1, GT | LE, "learning-rate decay factor"),
+  AIMC_CFG_INT_FIELD(TRAIN, epochs, "80", 1, 1 << 20, GE | LE, "FCN/CNN: passes over the training set"),
+  AIMC_CFG_INT_FIELD(TRAIN, steps, "2500", 1, 1 << 30, GE | LE, "least squares: gradient steps"),
+  AIMC_CFG_INT_FIELD(TRAIN, batch, "10", 1, 1 << 20, GE | LE, "FCN/CNN: mini-batch size"),
+  AIMC_CFG_INT_FIELD(TRAIN, log_every, "1", 1, 1 << 30, GE | LE, "least squares: steps per metrics row"),
+  AIMC_CFG_BOOL_FIELD(TRAIN, timing, "true", 0, "SystemC-timed chip (false: same numerics, no simulated time)"),
+  AIMC_CFG_INT_FIELD(TRAIN, threads, "0", 0, 1024, GE | LE, "OpenMP threads; 0 = the runtime's default"),
+};
+SECTION(aimc_experiment_schema, "experiment", "What to train, with which algorithm and schedule.", TRAIN,
+        experiment_fields);
+
+#define TT aimc_tiki_taka_params
+static const aimc_cfg_field tiki_taka_fields[] = {
+  AIMC_CFG_DOUBLE_FIELD(TT, fast_lr, "0.01", NONE, 0, 0, GT, "learning rate of the fast array A (the paper's beta)"),
+  AIMC_CFG_DOUBLE_FIELD(TT, transfer_lr, "1", NONE, 0, 0, GT, "learning rate of transfers into C"),
+  AIMC_CFG_BOOL_FIELD(TT, scale_transfer_lr, "true", 0, "the transfer rate is transfer_lr times the current lr"),
+  AIMC_CFG_INT_FIELD(TT, transfer_every, "1", 1, 1 << 30, GE | LE,
+                     "mini-batches (least squares: steps) between transfers"),
+  AIMC_CFG_INT_FIELD(TT, n_reads_per_transfer, "1", 1, 1 << 24, GE | LE, "columns of A read per transfer, cycling"),
+  AIMC_CFG_DOUBLE_FIELD(TT, gamma, "0", NONE, 0, 0, GE, "effective weight gamma*A + C"),
+};
+SECTION(aimc_tiki_taka_schema, "tiki_taka", "Tiki-Taka (TT-v1): a fast array A and transfers into C.", TT,
+        tiki_taka_fields);
+
+#define LS aimc_least_squares_params
+static const aimc_cfg_field least_squares_fields[] = {
+  AIMC_CFG_INT_FIELD(LS, rows, "100", 1, 1 << 24, GE | LE, "m, rows of A"),
+  AIMC_CFG_INT_FIELD(LS, dim, "40", 1, 1 << 24, GE | LE, "D, the model size"),
+  AIMC_CFG_DOUBLE_FIELD(LS, sigma_a, "1", NONE, 0, 0, GT, "standard deviation of A's entries"),
+  AIMC_CFG_DOUBLE_FIELD(LS, sigma_w, "0.45", NONE, 0, 0, GE, "standard deviation of W*'s entries"),
+  AIMC_CFG_DOUBLE_FIELD(LS, sigma_g, "0.0015811388300841897", NONE, 0, 0, GE,
+                        "standard deviation of the noise added to each gradient coordinate"),
+  AIMC_CFG_DOUBLE_FIELD(LS, w0, "0", NONE, 0, 0, 0, "initial value of every weight"),
+};
+SECTION(aimc_least_squares_schema, "least_squares",
+        "The paper's synthetic problem: f(W) = (1/m) ||A W - b||^2, b = A W*, full-batch gradient plus noise.",
+        LS, least_squares_fields);
+
+#define DATA aimc_data_params
+static const aimc_cfg_field data_fields[] = {
+  AIMC_CFG_STRING_FIELD(DATA, train_images, "data/mnist/train-images-idx3-ubyte.gz", 0, "training images (IDX)"),
+  AIMC_CFG_STRING_FIELD(DATA, train_labels, "data/mnist/train-labels-idx1-ubyte.gz", 0, "training labels (IDX)"),
+  AIMC_CFG_STRING_FIELD(DATA, test_images, "data/mnist/t10k-images-idx3-ubyte.gz", 0, "test images (IDX)"),
+  AIMC_CFG_STRING_FIELD(DATA, test_labels, "data/mnist/t10k-labels-idx1-ubyte.gz", 0, "test labels (IDX)"),
+  AIMC_CFG_INT_FIELD(DATA, train_limit, "0", 0, 1 << 30, GE | LE, "use the first N training samples; 0 = all"),
+  AIMC_CFG_INT_FIELD(DATA, test_limit, "0", 0, 1 << 30, GE | LE, "use the first N test samples; 0 = all"),
+};
+SECTION(aimc_data_schema, "data", "MNIST-format data for the FCN and CNN (docs/data.md).", DATA, data_fields);
+
+#define MAP aimc_mapping_params
+static const aimc_cfg_field mapping_fields[] = {
+  AIMC_CFG_DOUBLE_FIELD(MAP, weight_scaling_omega, "1", NONE, 0, 0, GT,
+                        "device weight that each output row's largest initial |w| maps to"),
+  AIMC_CFG_BOOL_FIELD(MAP, learn_out_scaling, "true", 0, "train the per-output digital scales with digital SGD"),
+};
+SECTION(aimc_mapping_schema, "mapping", "Column-wise mapping of digital weights onto devices with a digital output scale.",
+        MAP, mapping_fields);
+
+#define TRACE aimc_trace_config
+static const aimc_cfg_field trace_fields[] = {
+  AIMC_CFG_BOOL_FIELD(TRACE, enabled, "false", 0, "write waveforms (timed runs only)"),
+  AIMC_CFG_STRING_FIELD(TRACE, vcd, "waveforms/trace.vcd", 0, "VCD path; relative paths are below the run directory"),
+  AIMC_CFG_UINT64_FIELD(TRACE, first_step, "0", 0, "first traced training step"),
+  AIMC_CFG_UINT64_FIELD(TRACE, last_step, "0", 0, "last traced training step"),
+  AIMC_CFG_INT_FIELD(TRACE, layer, "0", 0, 1 << 20, GE | LE, "traced layer"),
+  AIMC_CFG_BOOL_FIELD(TRACE, fast, "false", 0, "trace the layer's fast array A"),
+  AIMC_CFG_INT_FIELD(TRACE, row_block, "0", 0, 1 << 24, GE | LE, "tile row of the layer's tile grid"),
+  AIMC_CFG_INT_FIELD(TRACE, col_block, "0", 0, 1 << 24, GE | LE, "tile column of the layer's tile grid"),
+  AIMC_CFG_DOUBLE_LIST_FIELD(TRACE, rows, n_rows, "[0, 1, 2, 3]", NONE, 0, 1 << 24, GE | LE,
+                             "traced row lines (indices within the tile)"),
+  AIMC_CFG_DOUBLE_LIST_FIELD(TRACE, cols, n_cols, "[0, 1, 2, 3]", NONE, 0, 1 << 24, GE | LE,
+                             "traced column lines (indices within the tile)"),
+  AIMC_CFG_DOUBLE_LIST_FIELD(TRACE, device_rows, n_devices, "[0]", NONE, 0, 1 << 24, GE | LE,
+                             "rows of the devices whose conductance is traced"),
+  AIMC_CFG_DOUBLE_LIST_FIELD(TRACE, device_cols, n_devices, "[0]", NONE, 0, 1 << 24, GE | LE,
+                             "columns of those devices (as many as device_rows)"),
+};
+SECTION(aimc_trace_schema, "trace", "Waveforms (VCD) of one tile over a window of steps.", TRACE, trace_fields);

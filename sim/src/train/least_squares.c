@@ -1,0 +1,268 @@
+/*
+ * The paper's synthetic least-squares workload (Wu et al. 2024, App. I.1, and
+ * the authors' scripts): f(W) = (1/m) ||A W - b||^2 with A (m x D) Gaussian of
+ * standard deviation sigma_a, b = A W*, W* Gaussian of standard deviation
+ * sigma_w, W0 constant. Each step reads A W from the chip (m forward MVMs of the
+ * 1 x D weight row), forms the full-batch gradient (2/m) A^T (A W - b) digitally,
+ * adds N(0, sigma_g^2) noise per coordinate, and applies it:
+ *   digital_sgd  W <- W - lr g                      (floating point, no chip)
+ *   analog_sgd   pulsed update of W with x = g, d = 1
+ *   tiki_taka    pulsed update of A with fast_lr; every transfer_every steps
+ *                n_reads_per_transfer columns of A are read and written into C.
+ * Every step logs f - f*, the paper's learning error f / D, ||grad f||^2 and the
+ * saturation ||W||_inf / w_max from the exact weights (a host read, not a chip
+ * operation); the asymptotic error is the mean of f - f* over the last 20 steps,
+ * as the authors compute it.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aimc/rng.h"
+#include "train_internal.h"
+
+enum { LS_STREAM = 0x1500u, LS_TAIL = 20 };
+
+typedef struct ls_problem {
+  int m, dim;
+  float *a;        /* m x dim */
+  float *b;        /* m */
+  float *w_star;   /* dim */
+  double f_star;   /* f(W*) in double (b is rounded to float) */
+} ls_problem;
+
+typedef struct ls_state {
+  run_context *ctx;
+  ls_problem problem;
+  float *w;        /* dim: digital weights, or the host copy of the chip's */
+  float *y;        /* m: A W */
+  float *grad;     /* dim */
+  double *tail;    /* last LS_TAIL values of f - f* */
+  double *tail_grad;
+  aimc_status status;
+} ls_state;
+
+static float normal_at(aimc_rng_key key, uint64_t event, uint32_t row, uint32_t col) {
+  float z[4];
+  aimc_rng_normal4(key, event, col >> 2, AIMC_RNG_USER, row, col >> 2, z);
+  return z[col & 3u];
+}
+
+static aimc_status problem_create(ls_problem *p, const aimc_least_squares_params *params, uint64_t seed) {
+  p->m = params->rows;
+  p->dim = params->dim;
+  p->a = malloc(sizeof(float) * (size_t)p->m * p->dim);
+  p->b = malloc(sizeof(float) * (size_t)p->m);
+  p->w_star = malloc(sizeof(float) * (size_t)p->dim);
+  if (!p->a || !p->b || !p->w_star) return aimc_error_set(AIMC_ENOMEM, "least squares: out of memory");
+  aimc_rng_key key = aimc_rng_key_make(seed, LS_STREAM);
+  for (int i = 0; i < p->m; ++i)
+    for (int j = 0; j < p->dim; ++j) p->a[(size_t)i * p->dim + j] = (float)params->sigma_a * normal_at(key, 0, (uint32_t)i, (uint32_t)j);
+  for (int j = 0; j < p->dim; ++j) p->w_star[j] = (float)params->sigma_w * normal_at(key, 1, 0, (uint32_t)j);
+  for (int i = 0; i < p->m; ++i) {
+    double sum = 0.0;
+    for (int j = 0; j < p->dim; ++j) sum += (double)p->a[(size_t)i * p->dim + j] * p->w_star[j];
+    p->b[i] = (float)sum;
+  }
+  p->f_star = 0.0;
+  for (int i = 0; i < p->m; ++i) {
+    double sum = -(double)p->b[i];
+    for (int j = 0; j < p->dim; ++j) sum += (double)p->a[(size_t)i * p->dim + j] * p->w_star[j];
+    p->f_star += sum * sum / p->m;
+  }
+  return AIMC_OK;
+}
+
+static void problem_free(ls_problem *p) {
+  free(p->a);
+  free(p->b);
+  free(p->w_star);
+}
+
+/* f(W) and ||grad f(W)||^2 in double. */
+static void exact_objective(const ls_problem *p, const float *w, double *f, double *grad_norm_sq) {
+  double *residual = malloc(sizeof(double) * (size_t)p->m);
+  double value = 0.0, norm = 0.0;
+  if (!residual) {
+    *f = *grad_norm_sq = NAN;
+    return;
+  }
+  for (int i = 0; i < p->m; ++i) {
+    double r = -(double)p->b[i];
+    for (int j = 0; j < p->dim; ++j) r += (double)p->a[(size_t)i * p->dim + j] * w[j];
+    residual[i] = r;
+    value += r * r / p->m;
+  }
+  for (int j = 0; j < p->dim; ++j) {
+    double g = 0.0;
+    for (int i = 0; i < p->m; ++i) g += 2.0 / p->m * (double)p->a[(size_t)i * p->dim + j] * residual[i];
+    norm += g * g;
+  }
+  free(residual);
+  *f = value;
+  *grad_norm_sq = norm;
+}
+
+static double current_lr(const aimc_train_params *train, int step) {
+  if (train->lr_step <= 0) return train->lr;
+  return train->lr * pow(train->lr_gamma, (double)(step / train->lr_step));
+}
+
+/* y = A W through the chip (with gamma*A_fast + C for Tiki-Taka), or on the host. */
+static aimc_status read_outputs(ls_state *s) {
+  run_context *ctx = s->ctx;
+  const ls_problem *p = &s->problem;
+  if (!ctx->chip) {
+    for (int i = 0; i < p->m; ++i) {
+      float sum = 0.0f;
+      for (int j = 0; j < p->dim; ++j) sum += p->a[(size_t)i * p->dim + j] * s->w[j];
+      s->y[i] = sum;
+    }
+    return AIMC_OK;
+  }
+  aimc_status status = aimc_hw_chip_forward(ctx->chip, 0, AIMC_HW_ARRAY_MAIN, p->a, s->y, p->m);
+  double gamma = ctx->config->tiki_taka.gamma;
+  if (status == AIMC_OK && ctx->config->experiment.algorithm == AIMC_ALGORITHM_TIKI_TAKA && gamma != 0.0) {
+    float *fast = malloc(sizeof(float) * (size_t)p->m);
+    if (!fast) return aimc_error_set(AIMC_ENOMEM, "least squares: out of memory");
+    status = aimc_hw_chip_forward(ctx->chip, 0, AIMC_HW_ARRAY_FAST, p->a, fast, p->m);
+    for (int i = 0; i < p->m && status == AIMC_OK; ++i) s->y[i] += (float)gamma * fast[i];
+    free(fast);
+    if (status == AIMC_OK) status = aimc_hw_chip_digital(ctx->chip, AIMC_HW_PHASE_FORWARD, AIMC_HW_OP_ADD, (uint64_t)p->m);
+  }
+  return status;
+}
+
+static aimc_status train_step(ls_state *s, int step, int *transfer_column) {
+  run_context *ctx = s->ctx;
+  const aimc_config *config = ctx->config;
+  const ls_problem *p = &s->problem;
+  aimc_status status = read_outputs(s);
+  if (status != AIMC_OK) return status;
+  /* Full-batch gradient plus injected noise, computed digitally. */
+  aimc_rng_key key = aimc_rng_key_make(config->experiment.seed, LS_STREAM + 1);
+  for (int j = 0; j < p->dim; ++j) {
+    double g = 0.0;
+    for (int i = 0; i < p->m; ++i)
+      g += 2.0 / p->m * (double)p->a[(size_t)i * p->dim + j] * ((double)s->y[i] - p->b[i]);
+    s->grad[j] = (float)(g + config->least_squares.sigma_g * normal_at(key, (uint64_t)step, 0, (uint32_t)j));
+    if (!isfinite(s->grad[j]))
+      return aimc_error_set(AIMC_ENUMERIC, "least squares: step %d: gradient[%d] is %g", step, j, (double)s->grad[j]);
+  }
+  float lr = (float)current_lr(&config->experiment, step);
+  if (!ctx->chip) {
+    for (int j = 0; j < p->dim; ++j) s->w[j] -= lr * s->grad[j];
+    return AIMC_OK;
+  }
+  status = aimc_hw_chip_digital(ctx->chip, AIMC_HW_PHASE_DIGITAL, AIMC_HW_OP_LOSS, (uint64_t)p->m);
+  if (status == AIMC_OK)
+    status = aimc_hw_chip_digital(ctx->chip, AIMC_HW_PHASE_DIGITAL, AIMC_HW_OP_ADD, (uint64_t)p->m * (uint64_t)p->dim);
+  const float one = 1.0f;
+  if (status != AIMC_OK) return status;
+  if (config->experiment.algorithm == AIMC_ALGORITHM_ANALOG_SGD)
+    return aimc_hw_chip_update(ctx->chip, 0, AIMC_HW_ARRAY_MAIN, s->grad, &one, 1, lr);
+  const aimc_tiki_taka_params *tt = &config->tiki_taka;
+  status = aimc_hw_chip_update(ctx->chip, 0, AIMC_HW_ARRAY_FAST, s->grad, &one, 1, (float)tt->fast_lr);
+  if (status == AIMC_OK && (step + 1) % tt->transfer_every == 0) {
+    int columns = tt->n_reads_per_transfer < p->dim ? tt->n_reads_per_transfer : p->dim;
+    float rate = (float)(tt->transfer_lr * (tt->scale_transfer_lr ? lr : 1.0));
+    for (int done = 0; done < columns && status == AIMC_OK;) {
+      int run = columns - done < p->dim - *transfer_column ? columns - done : p->dim - *transfer_column;
+      status = aimc_hw_chip_transfer(ctx->chip, 0, *transfer_column, run, rate);
+      *transfer_column = (*transfer_column + run) % p->dim;
+      done += run;
+    }
+  }
+  return status;
+}
+
+static int program(void *context) {
+  ls_state *s = context;
+  run_context *ctx = s->ctx;
+  const aimc_config *config = ctx->config;
+  const ls_problem *p = &s->problem;
+  int steps = config->experiment.steps, transfer_column = 0;
+  double w_max = fabs(config->device.w_max) > fabs(config->device.w_min) ? fabs(config->device.w_min)
+                                                                          : fabs(config->device.w_max);
+  for (int step = 0; step < steps; ++step) {
+    if (ctx->chip) aimc_hw_chip_set_step(ctx->chip, (uint64_t)step);
+    s->status = train_step(s, step, &transfer_column);
+    if (s->status != AIMC_OK) return 1;
+    if (ctx->chip) {
+      s->status = aimc_hw_chip_get_weights(ctx->chip, 0, AIMC_HW_ARRAY_MAIN, s->w);
+      if (s->status != AIMC_OK) return 1;
+    }
+    double f, grad_norm_sq, w_inf = 0.0;
+    exact_objective(p, s->w, &f, &grad_norm_sq);
+    for (int j = 0; j < p->dim; ++j) w_inf = fabs(s->w[j]) > w_inf ? fabs(s->w[j]) : w_inf;
+    if (!isfinite(f)) {
+      s->status = aimc_error_set(AIMC_ENUMERIC, "least squares: step %d: the objective is %g", step, f);
+      return 1;
+    }
+    s->tail[step % LS_TAIL] = f - p->f_star;
+    s->tail_grad[step % LS_TAIL] = grad_norm_sq;
+    ctx->samples_trained++;
+    int last = step == steps - 1;
+    if ((step + 1) % config->experiment.log_every == 0 || last) {
+      double row[METRIC_COUNT];
+      metrics_clear_row(row);
+      row[METRIC_STEP] = step + 1;
+      row[METRIC_LR] = current_lr(&config->experiment, step);
+      row[METRIC_LOSS] = f;
+      row[METRIC_F_MINUS_FSTAR] = f - p->f_star;
+      row[METRIC_LEARNING_ERROR] = f / p->dim;
+      row[METRIC_GRAD_NORM_SQ] = grad_norm_sq;
+      row[METRIC_SATURATION] = w_max > 0.0 ? w_inf / w_max : NAN;
+      s->status = metrics_append(ctx, row);
+      if (s->status != AIMC_OK) return 1;
+      progress_report(ctx, "step", step + 1, steps, f - p->f_star, last);
+    }
+    if (last) {
+      int n = steps < LS_TAIL ? steps : LS_TAIL;
+      double sum = 0.0, sum_grad = 0.0;
+      for (int k = 0; k < n; ++k) {
+        sum += s->tail[k];
+        sum_grad += s->tail_grad[k];
+      }
+      ctx->asymptotic_error = sum / n;
+      ctx->asymptotic_grad_norm_sq = sum_grad / n;
+      ctx->final_loss = f;
+    }
+  }
+  return 0;
+}
+
+aimc_status least_squares_run(run_context *ctx) {
+  const aimc_config *config = ctx->config;
+  ls_state s;
+  memset(&s, 0, sizeof s);
+  s.ctx = ctx;
+  aimc_status status = problem_create(&s.problem, &config->least_squares, config->experiment.seed);
+  int dim = config->least_squares.dim, m = config->least_squares.rows;
+  s.w = malloc(sizeof(float) * (size_t)dim);
+  s.y = malloc(sizeof(float) * (size_t)m);
+  s.grad = malloc(sizeof(float) * (size_t)dim);
+  s.tail = calloc(LS_TAIL, sizeof(double));
+  s.tail_grad = calloc(LS_TAIL, sizeof(double));
+  if (status == AIMC_OK && (!s.w || !s.y || !s.grad || !s.tail || !s.tail_grad))
+    status = aimc_error_set(AIMC_ENOMEM, "least squares: out of memory");
+  if (status == AIMC_OK) {
+    for (int j = 0; j < dim; ++j) s.w[j] = (float)config->least_squares.w0;
+    if (ctx->chip) {
+      int index = -1;
+      status = run_add_layer(ctx, 1, dim, &index);
+      if (status == AIMC_OK) status = aimc_hw_chip_set_weights(ctx->chip, index, AIMC_HW_ARRAY_MAIN, s.w);
+    }
+  }
+  if (status == AIMC_OK) {
+    int failed = ctx->chip ? aimc_hw_chip_run(ctx->chip, program, &s) : program(&s);
+    status = failed ? (s.status != AIMC_OK ? s.status : aimc_error_set(AIMC_EINVAL, "least squares: the simulation failed: %s", aimc_error_message())) : AIMC_OK;
+  }
+  problem_free(&s.problem);
+  free(s.w);
+  free(s.y);
+  free(s.grad);
+  free(s.tail);
+  free(s.tail_grad);
+  return status;
+}

@@ -1,0 +1,487 @@
+/*
+ * The paper's MNIST networks (Wu et al. 2024, §5.3, and the authors' code):
+ *   fcn  784-256-128-10, sigmoid between layers (the "3-FC" of Gokmen & Vlasov);
+ *   cnn  conv 1->16 (5x5), tanh, max-pool 2; conv 16->32 (5x5), tanh, max-pool 2,
+ *        tanh; fc 512->128, tanh; fc 128->10;
+ * with log-softmax + NLL loss, trained by mini-batch SGD.
+ *
+ * Digital SGD keeps floating-point weights (PyTorch's default initialisation).
+ * The analog algorithms put every weight matrix on the chip: the same initial
+ * weights are mapped column-wise onto the devices (each output row's largest
+ * |w| becomes mapping.weight_scaling_omega) with a per-output digital scale,
+ * learned by digital SGD when mapping.learn_out_scaling is on; biases stay
+ * digital. A convolution is an MVM per image patch (im2col) and its update is a
+ * pulsed update per patch. Analog SGD writes each mini-batch's gradient into
+ * the weights as pulses; Tiki-Taka writes it into the fast array A with the
+ * constant rate fast_lr and every transfer_every mini-batches transfers
+ * n_reads_per_transfer columns of A into C (cycling) at transfer_lr times the
+ * current learning rate. The learning rate decays by lr_gamma every lr_step
+ * epochs (the authors' StepLR(35, 0.1)).
+ *
+ * Test accuracy is measured after every epoch with the chip's forward reads;
+ * their energy is kept apart from the training energy in summary.txt.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aimc_sim/dataset.h"
+#include "aimc_sim/nn.h"
+#include "train_internal.h"
+
+enum { MAX_STAGES = 8, CLASSES = 10, EVAL_BATCH = 100 };
+
+typedef enum stage_kind { STAGE_CONV, STAGE_DENSE } stage_kind;
+
+/* One weight layer with what follows it. */
+typedef struct stage {
+  stage_kind kind;
+  aimc_nn_conv_shape conv;   /* STAGE_CONV: input geometry */
+  size_t in, out;            /* MVM inputs (patch size for a conv) and outputs (channels) */
+  aimc_nn_activation activation;
+  int pool;                  /* 2x2 max-pool after the activation */
+  int activation_after_pool; /* the CNN's extra tanh after the second pool */
+  /* Digital SGD */
+  aimc_nn_linear digital;
+  /* Analog */
+  int layer;                 /* chip layer index */
+  float *scale, *grad_scale; /* per-output digital scale */
+  float *bias, *grad_bias;   /* digital bias */
+  int transfer_column;       /* Tiki-Taka's next column of A */
+  /* Per-batch buffers (sized for the largest batch) */
+  size_t rows;               /* MVM rows in this batch: batch (dense) or batch * patches (conv) */
+  float *x;                  /* rows x in: MVM inputs (im2col'ed for a conv) */
+  float *z;                  /* rows x out: MVM outputs before scale and bias */
+  float *act;                /* the stage's output after activation/pool, batch x features */
+  float *pre_pool;           /* conv: activation output before pooling, batch x out x OH x OW */
+  uint32_t *argmax;          /* pooling indices */
+  float *dz;                 /* rows x out */
+  float *dx;                 /* rows x in */
+  size_t out_features;       /* features of `act` per sample */
+} stage;
+
+typedef struct network {
+  run_context *ctx;
+  int analog;
+  int n;
+  stage stages[MAX_STAGES];
+  size_t capacity;           /* largest batch the buffers hold */
+  float *logits, *grad;      /* capacity x CLASSES */
+  float *image_grad;         /* scratch for conv input gradients */
+  aimc_status status;
+} network;
+
+static size_t stage_rows(const stage *s, size_t batch) {
+  return s->kind == STAGE_CONV ? batch * aimc_nn_conv_patches(&s->conv) : batch;
+}
+
+/* Features per sample of the stage's output. */
+static size_t stage_output_features(const stage *s) {
+  if (s->kind == STAGE_DENSE) return s->out;
+  size_t oh = aimc_nn_conv_out_height(&s->conv), ow = aimc_nn_conv_out_width(&s->conv);
+  return s->pool ? s->out * (oh / 2) * (ow / 2) : s->out * oh * ow;
+}
+
+static aimc_status allocate_stage(stage *s, size_t capacity) {
+  size_t rows = stage_rows(s, capacity);
+  s->out_features = stage_output_features(s);
+  s->x = malloc(sizeof(float) * rows * s->in);
+  s->z = malloc(sizeof(float) * rows * s->out);
+  s->dz = malloc(sizeof(float) * rows * s->out);
+  s->dx = malloc(sizeof(float) * rows * s->in);
+  s->act = malloc(sizeof(float) * capacity * s->out_features);
+  if (s->kind == STAGE_CONV) {
+    s->pre_pool = malloc(sizeof(float) * rows * s->out);
+    s->argmax = malloc(sizeof(uint32_t) * capacity * s->out_features);
+  }
+  s->scale = malloc(sizeof(float) * s->out);
+  s->grad_scale = malloc(sizeof(float) * s->out);
+  s->bias = calloc(s->out, sizeof(float));
+  s->grad_bias = malloc(sizeof(float) * s->out);
+  if (!s->x || !s->z || !s->dz || !s->dx || !s->act || !s->scale || !s->grad_scale || !s->bias || !s->grad_bias ||
+      (s->kind == STAGE_CONV && (!s->pre_pool || !s->argmax)))
+    return aimc_error_set(AIMC_ENOMEM, "network: out of memory");
+  return AIMC_OK;
+}
+
+static void free_stage(stage *s) {
+  aimc_nn_linear_destroy(&s->digital);
+  free(s->x);
+  free(s->z);
+  free(s->dz);
+  free(s->dx);
+  free(s->act);
+  free(s->pre_pool);
+  free(s->argmax);
+  free(s->scale);
+  free(s->grad_scale);
+  free(s->bias);
+  free(s->grad_bias);
+}
+
+static void define_architecture(network *net, aimc_workload workload) {
+  memset(net->stages, 0, sizeof net->stages);
+  if (workload == AIMC_WORKLOAD_FCN) {
+    const size_t sizes[4] = {784, 256, 128, 10};
+    net->n = 3;
+    for (int k = 0; k < 3; ++k) {
+      stage *s = &net->stages[k];
+      s->kind = STAGE_DENSE;
+      s->in = sizes[k];
+      s->out = sizes[k + 1];
+      s->activation = k < 2 ? AIMC_NN_SIGMOID : AIMC_NN_IDENTITY;
+    }
+    return;
+  }
+  net->n = 4;
+  stage *c1 = &net->stages[0], *c2 = &net->stages[1], *f1 = &net->stages[2], *f2 = &net->stages[3];
+  c1->kind = STAGE_CONV;
+  c1->conv = (aimc_nn_conv_shape){1, 28, 28, 5};
+  c1->in = 25;
+  c1->out = 16;
+  c1->activation = AIMC_NN_TANH;
+  c1->pool = 1;
+  c2->kind = STAGE_CONV;
+  c2->conv = (aimc_nn_conv_shape){16, 12, 12, 5};
+  c2->in = 400;
+  c2->out = 32;
+  c2->activation = AIMC_NN_TANH;
+  c2->pool = 1;
+  c2->activation_after_pool = 1;
+  f1->kind = STAGE_DENSE;
+  f1->in = 512;
+  f1->out = 128;
+  f1->activation = AIMC_NN_TANH;
+  f2->kind = STAGE_DENSE;
+  f2->in = 128;
+  f2->out = CLASSES;
+  f2->activation = AIMC_NN_IDENTITY;
+}
+
+/* Initial weights (PyTorch's default), then the digital layer or the mapping onto the chip. */
+static aimc_status build(network *net) {
+  run_context *ctx = net->ctx;
+  const aimc_config *config = ctx->config;
+  uint64_t seed = config->experiment.seed;
+  for (int k = 0; k < net->n; ++k) {
+    stage *s = &net->stages[k];
+    aimc_status status = allocate_stage(s, net->capacity);
+    if (status != AIMC_OK) return status;
+    if (!net->analog) {
+      status = aimc_nn_linear_create(&s->digital, s->in, s->out, seed, (uint32_t)k);
+      if (status != AIMC_OK) return status;
+      continue;
+    }
+    float *w = malloc(sizeof(float) * s->in * s->out);
+    if (!w) return aimc_error_set(AIMC_ENOMEM, "network: out of memory");
+    status = aimc_nn_init_pytorch(w, s->bias, s->out, s->in, seed, (uint32_t)k);
+    if (status == AIMC_OK)
+      status = aimc_nn_columnwise_scaling(s->out, s->in, w, (float)config->mapping.weight_scaling_omega, w, s->scale);
+    if (status == AIMC_OK) status = run_add_layer(ctx, (int)s->out, (int)s->in, &s->layer);
+    if (status == AIMC_OK) status = aimc_hw_chip_set_weights(ctx->chip, s->layer, AIMC_HW_ARRAY_MAIN, w);
+    free(w);
+    if (status != AIMC_OK) return status;
+  }
+  return AIMC_OK;
+}
+
+/* z = W x (rows x out) on the chip or in floating point (without bias). */
+static aimc_status mvm_forward(network *net, stage *s, size_t rows) {
+  if (!net->analog) {
+    aimc_status status = aimc_nn_linear_forward(&s->digital, rows, s->x, s->z);
+    return status;
+  }
+  run_context *ctx = net->ctx;
+  aimc_status status = aimc_hw_chip_forward(ctx->chip, s->layer, AIMC_HW_ARRAY_MAIN, s->x, s->z, (int)rows);
+  double gamma = ctx->config->tiki_taka.gamma;
+  if (status == AIMC_OK && ctx->config->experiment.algorithm == AIMC_ALGORITHM_TIKI_TAKA && gamma != 0.0) {
+    /* gamma A + C: a second read of A, added digitally (dz is free until backward). */
+    status = aimc_hw_chip_forward(ctx->chip, s->layer, AIMC_HW_ARRAY_FAST, s->x, s->dz, (int)rows);
+    for (size_t k = 0; k < rows * s->out && status == AIMC_OK; ++k) s->z[k] += (float)gamma * s->dz[k];
+    if (status == AIMC_OK)
+      status = aimc_hw_chip_digital(ctx->chip, AIMC_HW_PHASE_FORWARD, AIMC_HW_OP_ADD, (uint64_t)(rows * s->out));
+  }
+  if (status != AIMC_OK) return status;
+  /* Digital scale and bias of the outputs. */
+  status = aimc_nn_out_scale_forward(rows, s->out, s->scale, s->z, s->dz);
+  if (status == AIMC_OK) status = aimc_nn_bias_forward(rows, s->out, s->bias, s->dz);
+  /* Keep z (for the scale gradient) and hand the scaled output back in dz's place. */
+  return status;
+}
+
+/* Runs the network on batch images (batch x 784); logits in net->logits. */
+static aimc_status forward(network *net, const float *images, size_t batch) {
+  const float *input = images;
+  for (int k = 0; k < net->n; ++k) {
+    stage *s = &net->stages[k];
+    size_t rows = stage_rows(s, batch);
+    aimc_status status = s->kind == STAGE_CONV ? aimc_nn_im2col(&s->conv, batch, input, s->x) : AIMC_OK;
+    if (status == AIMC_OK && s->kind == STAGE_DENSE) memcpy(s->x, input, sizeof(float) * batch * s->in);
+    if (status == AIMC_OK) status = mvm_forward(net, s, rows);
+    if (status != AIMC_OK) return status;
+    /* y: the layer output (rows x out); digital runs produce it in z (bias included). */
+    float *y = net->analog ? s->dz : s->z;
+    float *out = s->kind == STAGE_CONV ? s->pre_pool : s->act;
+    if (s->kind == STAGE_CONV) {
+      size_t patches = aimc_nn_conv_patches(&s->conv);
+      status = aimc_nn_transpose(batch, patches, s->out, y, out); /* channels-first */
+    } else {
+      memcpy(out, y, sizeof(float) * rows * s->out);
+    }
+    if (status == AIMC_OK) status = aimc_nn_activation_forward(s->activation, rows * s->out, out, out);
+    if (status == AIMC_OK && s->pool) {
+      size_t oh = aimc_nn_conv_out_height(&s->conv), ow = aimc_nn_conv_out_width(&s->conv);
+      status = aimc_nn_maxpool2_forward(batch, s->out, oh, ow, s->pre_pool, s->act, s->argmax);
+      if (status == AIMC_OK && s->activation_after_pool)
+        status = aimc_nn_activation_forward(AIMC_NN_TANH, batch * s->out_features, s->act, s->act);
+    }
+    if (status != AIMC_OK) return status;
+    if (net->analog)
+      status = aimc_hw_chip_digital(net->ctx->chip, AIMC_HW_PHASE_FORWARD, AIMC_HW_OP_ACTIVATION,
+                                    (uint64_t)(rows * s->out));
+    if (status != AIMC_OK) return status;
+    input = s->act;
+  }
+  memcpy(net->logits, net->stages[net->n - 1].act, sizeof(float) * batch * CLASSES);
+  return AIMC_OK;
+}
+
+/* Backward from net->grad (batch x 10) through every stage; fills each stage's
+ * dz (gradient of the MVM output z) and the digital gradients. */
+static aimc_status backward(network *net, size_t batch) {
+  const float *grad_out = net->grad;
+  for (int k = net->n - 1; k >= 0; --k) {
+    stage *s = &net->stages[k];
+    size_t rows = stage_rows(s, batch);
+    aimc_status status = AIMC_OK;
+    /* Gradient w.r.t. the stage's output act (batch x out_features) is grad_out. */
+    float *g = net->image_grad; /* scratch: batch x max features */
+    if (grad_out != g) memcpy(g, grad_out, sizeof(float) * batch * s->out_features);
+    if (s->pool) {
+      size_t oh = aimc_nn_conv_out_height(&s->conv), ow = aimc_nn_conv_out_width(&s->conv);
+      if (s->activation_after_pool)
+        status = aimc_nn_activation_backward(AIMC_NN_TANH, batch * s->out_features, s->act, g, g);
+      /* Pool backward into dx's room (rows * out floats fit: batch*out*oh*ow). */
+      if (status == AIMC_OK) status = aimc_nn_maxpool2_backward(batch, s->out, oh, ow, g, s->argmax, s->dz);
+      if (status == AIMC_OK) status = aimc_nn_activation_backward(s->activation, rows * s->out, s->pre_pool, s->dz, s->dz);
+      /* Channels-first -> patch-major (rows x out). */
+      if (status == AIMC_OK) status = aimc_nn_transpose(batch, s->out, aimc_nn_conv_patches(&s->conv), s->dz, g);
+      if (status == AIMC_OK) memcpy(s->dz, g, sizeof(float) * rows * s->out);
+    } else {
+      status = aimc_nn_activation_backward(s->activation, rows * s->out, s->act, g, s->dz);
+    }
+    if (status != AIMC_OK) return status;
+    /* s->dz: gradient w.r.t. the layer output y (rows x out). */
+    if (!net->analog) {
+      status = aimc_nn_linear_backward(&s->digital, rows, s->x, s->dz, k > 0 ? s->dx : NULL);
+    } else {
+      status = aimc_nn_bias_backward(rows, s->out, s->dz, s->grad_bias);
+      if (status == AIMC_OK) status = aimc_nn_out_scale_backward(rows, s->out, s->scale, s->z, s->dz, s->dz, s->grad_scale);
+      if (status == AIMC_OK)
+        status = aimc_hw_chip_digital(net->ctx->chip, AIMC_HW_PHASE_BACKWARD, AIMC_HW_OP_ACTIVATION,
+                                      (uint64_t)(rows * s->out));
+      if (status == AIMC_OK && k > 0)
+        status = aimc_hw_chip_backward(net->ctx->chip, s->layer, AIMC_HW_ARRAY_MAIN, s->dz, s->dx, (int)rows);
+    }
+    if (status != AIMC_OK) return status;
+    if (k == 0) break;
+    /* Gradient w.r.t. the previous stage's output. */
+    if (s->kind == STAGE_CONV) {
+      memset(g, 0, sizeof(float) * batch * net->stages[k - 1].out_features);
+      status = aimc_nn_col2im(&s->conv, batch, s->dx, g);
+      grad_out = g; /* the scratch the next iteration starts from */
+    } else {
+      grad_out = s->dx;
+    }
+    if (status != AIMC_OK) return status;
+  }
+  return AIMC_OK;
+}
+
+static double current_lr(const aimc_train_params *train, int epoch) {
+  if (train->lr_step <= 0) return train->lr;
+  return train->lr * pow(train->lr_gamma, (double)(epoch / train->lr_step));
+}
+
+/* Weight updates after backward, for a batch of `batch` samples. */
+static aimc_status update(network *net, size_t batch, float lr, uint64_t minibatch) {
+  run_context *ctx = net->ctx;
+  const aimc_config *config = ctx->config;
+  for (int k = 0; k < net->n; ++k) {
+    stage *s = &net->stages[k];
+    aimc_status status;
+    if (!net->analog) {
+      status = aimc_nn_linear_sgd_step(&s->digital, lr);
+      if (status != AIMC_OK) return status;
+      continue;
+    }
+    size_t rows = stage_rows(s, batch);
+    status = aimc_nn_sgd_step(s->out, lr, s->grad_bias, s->bias);
+    if (status == AIMC_OK && config->mapping.learn_out_scaling) status = aimc_nn_sgd_step(s->out, lr, s->grad_scale, s->scale);
+    if (status != AIMC_OK) return status;
+    if (config->experiment.algorithm == AIMC_ALGORITHM_ANALOG_SGD) {
+      status = aimc_hw_chip_update(ctx->chip, s->layer, AIMC_HW_ARRAY_MAIN, s->x, s->dz, (int)rows, lr);
+    } else {
+      const aimc_tiki_taka_params *tt = &config->tiki_taka;
+      status = aimc_hw_chip_update(ctx->chip, s->layer, AIMC_HW_ARRAY_FAST, s->x, s->dz, (int)rows, (float)tt->fast_lr);
+      if (status == AIMC_OK && (minibatch + 1) % (uint64_t)tt->transfer_every == 0) {
+        int in = (int)s->in, columns = tt->n_reads_per_transfer < in ? tt->n_reads_per_transfer : in;
+        float rate = (float)(tt->transfer_lr * (tt->scale_transfer_lr ? lr : 1.0));
+        for (int done = 0; done < columns && status == AIMC_OK;) {
+          int run = columns - done < in - s->transfer_column ? columns - done : in - s->transfer_column;
+          status = aimc_hw_chip_transfer(ctx->chip, s->layer, s->transfer_column, run, rate);
+          s->transfer_column = (s->transfer_column + run) % in;
+          done += run;
+        }
+      }
+    }
+    if (status != AIMC_OK) return status;
+  }
+  return AIMC_OK;
+}
+
+typedef struct network_job {
+  network *net;
+  aimc_dataset train, test;
+  double eval_energy;
+} network_job;
+
+static aimc_status evaluate(network_job *job, double *accuracy) {
+  network *net = job->net;
+  const aimc_dataset *test = &job->test;
+  size_t correct = 0;
+  for (size_t start = 0; start < test->n; start += EVAL_BATCH) {
+    size_t batch = test->n - start < EVAL_BATCH ? test->n - start : EVAL_BATCH;
+    const float *images = test->pixels + start * test->rows * test->cols;
+    aimc_status status = forward(net, images, batch);
+    size_t batch_correct = 0;
+    double loss = 0.0;
+    if (status == AIMC_OK)
+      status = aimc_nn_log_softmax_nll(batch, CLASSES, net->logits, test->labels + start, &loss, NULL, &batch_correct);
+    if (status != AIMC_OK) return status;
+    correct += batch_correct;
+  }
+  *accuracy = test->n > 0 ? (double)correct / (double)test->n : NAN;
+  return AIMC_OK;
+}
+
+static double chip_energy(const run_context *ctx) {
+  if (!ctx->chip) return 0.0;
+  aimc_hw_totals totals;
+  aimc_hw_chip_totals(ctx->chip, &totals);
+  return totals.energy_total;
+}
+
+static int program(void *context) {
+  network_job *job = context;
+  network *net = job->net;
+  run_context *ctx = net->ctx;
+  const aimc_config *config = ctx->config;
+  const aimc_train_params *train = &config->experiment;
+  size_t n = job->train.n, batch = (size_t)train->batch, pixels = job->train.rows * job->train.cols;
+  size_t *order = malloc(sizeof(size_t) * n);
+  float *images = malloc(sizeof(float) * batch * pixels);
+  uint8_t *labels = malloc(batch);
+  if (!order || !images || !labels) {
+    net->status = aimc_error_set(AIMC_ENOMEM, "network: out of memory");
+    free(order), free(images), free(labels);
+    return 1;
+  }
+  uint64_t minibatch = 0;
+  for (int epoch = 0; epoch < train->epochs && net->status == AIMC_OK; ++epoch) {
+    float lr = (float)current_lr(train, epoch);
+    net->status = aimc_nn_shuffle(n, train->seed, (uint64_t)epoch, order);
+    double loss_sum = 0.0;
+    size_t correct = 0, seen = 0;
+    for (size_t start = 0; start < n && net->status == AIMC_OK; start += batch, ++minibatch) {
+      size_t b = n - start < batch ? n - start : batch;
+      if (ctx->chip) aimc_hw_chip_set_step(ctx->chip, minibatch);
+      net->status = aimc_nn_gather_batch(&job->train, order + start, b, images, labels);
+      if (net->status == AIMC_OK) net->status = forward(net, images, b);
+      double loss = 0.0;
+      size_t batch_correct = 0;
+      if (net->status == AIMC_OK)
+        net->status = aimc_nn_log_softmax_nll(b, CLASSES, net->logits, labels, &loss, net->grad, &batch_correct);
+      if (net->status == AIMC_OK && ctx->chip)
+        net->status = aimc_hw_chip_digital(ctx->chip, AIMC_HW_PHASE_DIGITAL, AIMC_HW_OP_LOSS, (uint64_t)(b * CLASSES));
+      if (net->status == AIMC_OK && !isfinite(loss))
+        net->status = aimc_error_set(AIMC_ENUMERIC, "epoch %d, mini-batch %llu: the loss is %g", epoch + 1,
+                                     (unsigned long long)minibatch, loss);
+      if (net->status == AIMC_OK) net->status = backward(net, b);
+      if (net->status == AIMC_OK) net->status = update(net, b, lr, minibatch);
+      loss_sum += loss * (double)b;
+      correct += batch_correct;
+      seen += b;
+      ctx->samples_trained += b;
+      progress_report(ctx, "samples", (double)(epoch * n + start + b), (double)train->epochs * (double)n, loss, 0);
+    }
+    if (net->status != AIMC_OK) break;
+    double before = chip_energy(ctx), accuracy = NAN;
+    net->status = evaluate(job, &accuracy);
+    job->eval_energy += chip_energy(ctx) - before;
+    if (net->status != AIMC_OK) break;
+    double row[METRIC_COUNT];
+    metrics_clear_row(row);
+    row[METRIC_STEP] = (double)minibatch;
+    row[METRIC_EPOCH] = epoch + 1;
+    row[METRIC_LR] = lr;
+    row[METRIC_LOSS] = loss_sum / (double)seen;
+    row[METRIC_TRAIN_ACCURACY] = (double)correct / (double)seen;
+    row[METRIC_TEST_ACCURACY] = accuracy;
+    net->status = metrics_append(ctx, row);
+    if (net->status == AIMC_OK) net->status = metrics_write(ctx);
+    ctx->final_loss = loss_sum / (double)seen;
+    ctx->final_test_accuracy = accuracy;
+    progress_report(ctx, "samples", (double)(epoch + 1) * (double)n, (double)train->epochs * (double)n,
+                    ctx->final_loss, epoch + 1 == train->epochs);
+  }
+  free(order);
+  free(images);
+  free(labels);
+  return net->status == AIMC_OK ? 0 : 1;
+}
+
+aimc_status network_run(run_context *ctx) {
+  const aimc_config *config = ctx->config;
+  network net;
+  memset(&net, 0, sizeof net);
+  net.ctx = ctx;
+  net.analog = config->experiment.algorithm != AIMC_ALGORITHM_DIGITAL_SGD;
+  net.capacity = (size_t)(config->experiment.batch > EVAL_BATCH ? config->experiment.batch : EVAL_BATCH);
+  define_architecture(&net, config->experiment.workload);
+  network_job job;
+  memset(&job, 0, sizeof job);
+  job.net = &net;
+  const aimc_data_params *data = &config->data;
+  aimc_status status = aimc_dataset_load(data->train_images, data->train_labels, (size_t)data->train_limit, &job.train);
+  if (status == AIMC_OK)
+    status = aimc_dataset_load(data->test_images, data->test_labels, (size_t)data->test_limit, &job.test);
+  if (status == AIMC_OK && (job.train.rows != 28 || job.train.cols != 28 || job.test.rows != 28 || job.test.cols != 28))
+    status = aimc_error_set(AIMC_EINVAL, "%s: the networks need 28 x 28 images (got %zu x %zu)", data->train_images,
+                            job.train.rows, job.train.cols);
+  size_t max_features = 0;
+  for (int k = 0; k < net.n; ++k) {
+    size_t rows = stage_rows(&net.stages[k], net.capacity);
+    size_t a = rows * net.stages[k].in, b = rows * net.stages[k].out;
+    max_features = a > max_features ? a : max_features;
+    max_features = b > max_features ? b : max_features;
+  }
+  net.logits = malloc(sizeof(float) * net.capacity * CLASSES);
+  net.grad = malloc(sizeof(float) * net.capacity * CLASSES);
+  net.image_grad = malloc(sizeof(float) * max_features);
+  if (status == AIMC_OK && (!net.logits || !net.grad || !net.image_grad))
+    status = aimc_error_set(AIMC_ENOMEM, "network: out of memory");
+  if (status == AIMC_OK) status = build(&net);
+  if (status == AIMC_OK) {
+    int failed = ctx->chip ? aimc_hw_chip_run(ctx->chip, program, &job) : program(&job);
+    if (failed) status = net.status != AIMC_OK ? net.status : aimc_error_set(AIMC_EINVAL, "the simulation failed: %s", aimc_error_message());
+  }
+  ctx->eval_energy = job.eval_energy;
+  for (int k = 0; k < net.n; ++k) free_stage(&net.stages[k]);
+  free(net.logits);
+  free(net.grad);
+  free(net.image_grad);
+  aimc_dataset_free(&job.train);
+  aimc_dataset_free(&job.test);
+  return status;
+}

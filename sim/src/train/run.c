@@ -1,0 +1,424 @@
+/*
+ * `aimcsim run`: loads the configuration (or the embedded default), creates the
+ * run directory, builds the chip (timed or not), trains, and writes
+ * config.yaml (fully resolved), metrics.csv, stats.json, summary.txt and the
+ * final weights (weights/layerN.idx, IDX float) - every file atomically.
+ */
+#include <errno.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <cblas.h>
+#include <dirent.h>
+
+#include "../cli/cli_common.h"
+#include "aimc_sim/commands.h"
+#include "aimc_sim/fileio.h"
+#include "aimc_sim/idx.h"
+#include "train_internal.h"
+
+extern const unsigned char aimc_default_config[];
+extern const size_t aimc_default_config_length;
+
+const char *const metric_names[METRIC_COUNT] = {
+    "step", "epoch", "lr", "loss", "train_accuracy", "test_accuracy", "f_minus_fstar", "learning_error",
+    "grad_norm_sq", "saturation", "sim_time_s", "energy_j", "energy_forward_j", "energy_backward_j",
+    "energy_update_j", "energy_transfer_j", "energy_digital_j", "wall_s"};
+
+static const char *const workload_names[AIMC_WORKLOAD_COUNT] = {"least_squares", "fcn", "cnn"};
+static const char *const algorithm_names[AIMC_ALGORITHM_COUNT] = {"digital_sgd", "analog_sgd", "tiki_taka"};
+
+const char *aimc_workload_name(aimc_workload value) {
+  return (unsigned)value < AIMC_WORKLOAD_COUNT ? workload_names[value] : NULL;
+}
+const char *aimc_algorithm_name(aimc_algorithm value) {
+  return (unsigned)value < AIMC_ALGORITHM_COUNT ? algorithm_names[value] : NULL;
+}
+
+double wall_seconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+void metrics_clear_row(double row[METRIC_COUNT]) {
+  for (int k = 0; k < METRIC_COUNT; ++k) row[k] = NAN;
+}
+
+aimc_status metrics_append(run_context *ctx, double row[METRIC_COUNT]) {
+  metrics_log *log = &ctx->metrics;
+  if (log->count == log->capacity) {
+    size_t capacity = log->capacity ? 2 * log->capacity : 64;
+    double *rows = realloc(log->rows, capacity * METRIC_COUNT * sizeof *rows);
+    if (!rows) return aimc_error_set(AIMC_ENOMEM, "metrics: out of memory");
+    log->rows = rows;
+    log->capacity = capacity;
+  }
+  if (ctx->chip) {
+    aimc_hw_totals totals;
+    aimc_hw_chip_totals(ctx->chip, &totals);
+    row[METRIC_SIM_TIME] = totals.timed ? totals.simulated_time : NAN;
+    row[METRIC_ENERGY] = totals.energy_total;
+    row[METRIC_ENERGY_FORWARD] = totals.energy[AIMC_HW_PHASE_FORWARD];
+    row[METRIC_ENERGY_BACKWARD] = totals.energy[AIMC_HW_PHASE_BACKWARD];
+    row[METRIC_ENERGY_UPDATE] = totals.energy[AIMC_HW_PHASE_UPDATE];
+    row[METRIC_ENERGY_TRANSFER] = totals.energy[AIMC_HW_PHASE_TRANSFER];
+    row[METRIC_ENERGY_DIGITAL] = totals.energy[AIMC_HW_PHASE_DIGITAL];
+  }
+  row[METRIC_WALL_TIME] = wall_seconds() - ctx->wall_start;
+  memcpy(log->rows + log->count * METRIC_COUNT, row, METRIC_COUNT * sizeof *row);
+  log->count++;
+  return AIMC_OK;
+}
+
+void metrics_free(metrics_log *log) {
+  free(log->rows);
+  memset(log, 0, sizeof *log);
+}
+
+aimc_status metrics_write(const run_context *ctx) {
+  char *path = aimc_path_join(ctx->outdir, "metrics.csv");
+  if (!path) return aimc_error_set(AIMC_ENOMEM, "out of memory");
+  aimc_atomic_file file;
+  aimc_status status = aimc_atomic_open(&file, path);
+  for (int k = 0; k < METRIC_COUNT && status == AIMC_OK; ++k)
+    status = aimc_atomic_printf(&file, "%s%s", metric_names[k], k + 1 < METRIC_COUNT ? "," : "\n");
+  for (size_t r = 0; r < ctx->metrics.count && status == AIMC_OK; ++r) {
+    const double *row = ctx->metrics.rows + r * METRIC_COUNT;
+    for (int k = 0; k < METRIC_COUNT && status == AIMC_OK; ++k) {
+      const char *end = k + 1 < METRIC_COUNT ? "," : "\n";
+      status = isnan(row[k]) ? aimc_atomic_printf(&file, "%s", end) : aimc_atomic_printf(&file, "%.9g%s", row[k], end);
+    }
+  }
+  if (status == AIMC_OK)
+    status = aimc_atomic_commit(&file);
+  else
+    aimc_atomic_abort(&file);
+  free(path);
+  return status;
+}
+
+void progress_report(run_context *ctx, const char *what, double done, double total, double loss, int final) {
+  if (ctx->quiet || !ctx->tty) return;
+  double now = wall_seconds();
+  if (!final && now - ctx->last_progress < 0.2) return;
+  ctx->last_progress = now;
+  double elapsed = now - ctx->wall_start;
+  double eta = done > 0 ? elapsed * (total - done) / done : 0.0;
+  char energy[64] = "";
+  if (ctx->chip) {
+    aimc_hw_totals totals;
+    aimc_hw_chip_totals(ctx->chip, &totals);
+    snprintf(energy, sizeof energy, "  energy %.4g J", totals.energy_total);
+    if (totals.timed) snprintf(energy + strlen(energy), sizeof energy - strlen(energy), "  sim %.4g s", totals.simulated_time);
+  }
+  fprintf(stderr, "\r%s %.0f/%.0f  loss %.4g%s  elapsed %.1fs  eta %.1fs   %s", what, done, total, loss, energy, elapsed,
+          eta, final ? "\n" : "");
+  fflush(stderr);
+}
+
+void layer_params_from_config(const aimc_config *config, int out, int in, uint32_t layer_index,
+                              aimc_hw_layer_params *layer) {
+  aimc_hw_layer_params_default(layer, out, in, &config->chip);
+  layer->device = config->device;
+  layer->update = config->update;
+  layer->forward_io = config->forward;
+  layer->backward_io = config->backward;
+  layer->seed = config->experiment.seed * 1000003u + layer_index;
+  layer->device.construction_seed = config->device.construction_seed + layer_index;
+  if (config->experiment.algorithm == AIMC_ALGORITHM_TIKI_TAKA) {
+    layer->fast = 1;
+    layer->fast_device = config->fast_device;
+    layer->fast_device.construction_seed = config->fast_device.construction_seed + 7919u * (layer_index + 1);
+    layer->fast_update = config->fast_update;
+    layer->transfer_io = config->transfer_forward;
+  }
+}
+
+aimc_status run_add_layer(run_context *ctx, int out, int in, int *layer) {
+  if (ctx->n_layers >= AIMC_MAX_LAYERS) return aimc_error_set(AIMC_EINVAL, "more than %d analog layers", AIMC_MAX_LAYERS);
+  aimc_hw_layer_params params;
+  layer_params_from_config(ctx->config, out, in, (uint32_t)ctx->n_layers, &params);
+  aimc_status status = aimc_hw_chip_add_layer(ctx->chip, &params, layer);
+  if (status != AIMC_OK) return status;
+  ctx->layer_out[ctx->n_layers] = out;
+  ctx->layer_in[ctx->n_layers] = in;
+  ctx->n_layers++;
+  return AIMC_OK;
+}
+
+/* Creates outdir, or accepts an empty one; a non-empty one only with --force. */
+static int prepare_outdir(const char *outdir, int force) {
+  DIR *dir = opendir(outdir);
+  if (dir) {
+    int entries = 0;
+    for (struct dirent *e; (e = readdir(dir)) != NULL;)
+      if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) ++entries;
+    closedir(dir);
+    if (entries > 0 && !force) {
+      fprintf(stderr, "aimcsim run: %s exists and is not empty; use --force to write into it\n", outdir);
+      return AIMC_EXIT_USAGE;
+    }
+    return AIMC_EXIT_OK;
+  }
+  if (aimc_make_directories(outdir) != AIMC_OK) {
+    fprintf(stderr, "aimcsim run: %s\n", aimc_error_message());
+    return AIMC_EXIT_FAILURE;
+  }
+  return AIMC_EXIT_OK;
+}
+
+/* Writes what `write` produces into outdir/name atomically. */
+static aimc_status write_report(const char *outdir, const char *name, aimc_status (*write)(const void *, FILE *),
+                                const void *source) {
+  char *buffer = NULL;
+  size_t size = 0;
+  FILE *memory = open_memstream(&buffer, &size);
+  if (!memory) return aimc_error_set(AIMC_ENOMEM, "%s: cannot buffer output", name);
+  aimc_status status = write(source, memory);
+  if (fclose(memory) != 0 && status == AIMC_OK) status = aimc_error_set(AIMC_EIO, "%s: cannot buffer output", name);
+  char *path = aimc_path_join(outdir, name);
+  aimc_atomic_file file;
+  if (status == AIMC_OK && !path) status = aimc_error_set(AIMC_ENOMEM, "out of memory");
+  if (status == AIMC_OK) status = aimc_atomic_open(&file, path);
+  if (status == AIMC_OK) {
+    status = aimc_atomic_write(&file, buffer, size);
+    if (status == AIMC_OK)
+      status = aimc_atomic_commit(&file);
+    else
+      aimc_atomic_abort(&file);
+  }
+  free(path);
+  free(buffer);
+  return status;
+}
+
+static aimc_status write_config_dump(const void *config, FILE *out) {
+  return aimc_cfg_dump(out, &aimc_config_schema, config);
+}
+static aimc_status write_stats(const void *chip, FILE *out) { return aimc_hw_chip_write_stats_json(chip, out); }
+
+static aimc_status write_digital_stats(const void *unused, FILE *out) {
+  (void)unused;
+  fputs("{\n  \"chip\": null,\n  \"note\": \"digital_sgd runs in floating point without the hardware model\"\n}\n", out);
+  return AIMC_OK;
+}
+
+typedef struct summary_source {
+  const run_context *ctx;
+  double wall;
+} summary_source;
+
+static aimc_status write_summary(const void *source, FILE *out) {
+  const summary_source *s = source;
+  const run_context *ctx = s->ctx;
+  const aimc_config *c = ctx->config;
+  fprintf(out, "aimcsim run summary\n");
+  fprintf(out, "workload          %s\n", aimc_workload_name(c->experiment.workload));
+  fprintf(out, "algorithm         %s\n", aimc_algorithm_name(c->experiment.algorithm));
+  fprintf(out, "device            %s\n", aimc_device_model_name(c->device.model));
+  fprintf(out, "seed              %llu\n", (unsigned long long)c->experiment.seed);
+  fprintf(out, "timing            %s\n", ctx->chip ? (c->experiment.timing ? "SystemC-timed" : "untimed") : "none (digital)");
+  if (!isnan(ctx->final_loss)) fprintf(out, "final loss        %.9g\n", ctx->final_loss);
+  if (!isnan(ctx->asymptotic_error)) fprintf(out, "asymptotic error  %.9g  (mean f - f* over the last 20 steps)\n", ctx->asymptotic_error);
+  if (!isnan(ctx->asymptotic_grad_norm_sq))
+    fprintf(out, "asymptotic |grad|^2 %.9g  (mean over the last 20 steps)\n", ctx->asymptotic_grad_norm_sq);
+  if (!isnan(ctx->final_test_accuracy)) fprintf(out, "test accuracy     %.4f\n", ctx->final_test_accuracy);
+  fprintf(out, "samples trained   %llu\n", (unsigned long long)ctx->samples_trained);
+  if (ctx->chip) {
+    aimc_hw_totals t;
+    aimc_hw_chip_totals(ctx->chip, &t);
+    double n = ctx->samples_trained > 0 ? (double)ctx->samples_trained : 1.0;
+    fprintf(out, "energy            %.6g J total, %.6g J per training sample", t.energy_total,
+            (t.energy_total - ctx->eval_energy) / n);
+    if (ctx->eval_energy > 0.0) fprintf(out, " (test-set reads, %.6g J, excluded)", ctx->eval_energy);
+    fprintf(out, "\n");
+    for (int p = 0; p < AIMC_HW_PHASE_COUNT; ++p)
+      fprintf(out, "  %-10s      %.6g J per sample\n", aimc_hw_phase_name((aimc_hw_phase)p), t.energy[p] / n);
+    if (t.timed) {
+      fprintf(out, "simulated time    %.6g s total, %.6g s per sample\n", t.simulated_time, t.simulated_time / n);
+      for (int p = 0; p < AIMC_HW_PHASE_COUNT; ++p)
+        fprintf(out, "  %-10s      %.6g s per sample\n", aimc_hw_phase_name((aimc_hw_phase)p), t.time[p] / n);
+    }
+  }
+  fprintf(out, "wall time         %.3f s\n", s->wall);
+  if (ctx->chip) {
+    fprintf(out, "\n");
+    return aimc_hw_chip_write_summary(ctx->chip, out);
+  }
+  return AIMC_OK;
+}
+
+static aimc_status write_weights(const run_context *ctx) {
+  if (!ctx->chip) return AIMC_OK;
+  char *directory = aimc_path_join(ctx->outdir, "weights");
+  aimc_status status = directory ? aimc_make_directories(directory) : aimc_error_set(AIMC_ENOMEM, "out of memory");
+  for (int layer = 0; layer < ctx->n_layers && status == AIMC_OK; ++layer) {
+    char name[64];
+    snprintf(name, sizeof name, "layer%d.idx", layer);
+    char *path = aimc_path_join(directory, name);
+    if (!path) {
+      status = aimc_error_set(AIMC_ENOMEM, "out of memory");
+      break;
+    }
+    int out = ctx->layer_out[layer], in = ctx->layer_in[layer];
+    float *w = malloc(sizeof(float) * (size_t)out * in);
+    if (!w) status = aimc_error_set(AIMC_ENOMEM, "out of memory");
+    if (status == AIMC_OK) status = aimc_hw_chip_get_weights(ctx->chip, layer, AIMC_HW_ARRAY_MAIN, w);
+    if (status == AIMC_OK) {
+      aimc_idx idx;
+      memset(&idx, 0, sizeof idx);
+      idx.type = AIMC_IDX_FLOAT;
+      idx.ndims = 2;
+      idx.dims[0] = (uint32_t)out;
+      idx.dims[1] = (uint32_t)in;
+      idx.count = (size_t)out * in;
+      idx.data = w;
+      status = aimc_idx_write(path, &idx);
+    }
+    free(w);
+    free(path);
+  }
+  free(directory);
+  return status;
+}
+
+static const char usage[] =
+    "usage: aimcsim run [CONFIG] [-o OUTDIR] [-p section.key=value]... [--seed N] [--threads N]\n"
+    "                   [--no-timing] [--quiet] [--force]\n"
+    "  CONFIG       YAML configuration (default: the embedded configs/default.yaml)\n"
+    "  -o OUTDIR    run directory (default: runs/<name>-<date>-<time>)\n"
+    "  --seed N     experiment.seed;  --threads N  experiment.threads\n"
+    "  --no-timing  same numerics without SystemC time (experiment.timing = false)\n"
+    "  --quiet      no progress line;  --force  write into a non-empty OUTDIR\n";
+
+int aimc_cmd_run(int argc, char **argv) {
+  const char *path = NULL, *outdir_arg = NULL;
+  long seed = -1, threads = -1;
+  int no_timing = 0, quiet = 0, force = 0;
+  cli_overrides overrides = {{0}, 0};
+  for (int k = 1; k < argc; ++k) {
+    const char *a = argv[k];
+    int has_value = k + 1 < argc;
+    if (strcmp(a, "--help") == 0) {
+      fputs(usage, stdout);
+      return AIMC_EXIT_OK;
+    } else if (strcmp(a, "-o") == 0 && has_value) {
+      outdir_arg = argv[++k];
+    } else if (strcmp(a, "-p") == 0 && has_value) {
+      if (!cli_overrides_add(&overrides, "run", argv[++k])) return AIMC_EXIT_USAGE;
+    } else if (strcmp(a, "--seed") == 0 && has_value) {
+      if (!cli_parse_long("run", a, argv[++k], 0, 0x7fffffffL, &seed)) return AIMC_EXIT_USAGE;
+    } else if (strcmp(a, "--threads") == 0 && has_value) {
+      if (!cli_parse_long("run", a, argv[++k], 1, 1024, &threads)) return AIMC_EXIT_USAGE;
+    } else if (strcmp(a, "--no-timing") == 0) {
+      no_timing = 1;
+    } else if (strcmp(a, "--quiet") == 0) {
+      quiet = 1;
+    } else if (strcmp(a, "--force") == 0) {
+      force = 1;
+    } else if (a[0] != '-' && !path) {
+      path = a;
+    } else {
+      fprintf(stderr, "aimcsim run: unexpected argument '%s'\n%s", a, usage);
+      return AIMC_EXIT_USAGE;
+    }
+  }
+  aimc_config *config = malloc(sizeof *config);
+  if (!config) {
+    fprintf(stderr, "aimcsim run: out of memory\n");
+    return AIMC_EXIT_FAILURE;
+  }
+  int exit_status = AIMC_EXIT_OK;
+  if (path) {
+    exit_status = cli_load_config(path, &overrides, config);
+  } else {
+    aimc_cfg_error error;
+    if (aimc_cfg_load_string(&aimc_config_schema, config, "configs/default.yaml (embedded)",
+                             (const char *)aimc_default_config, aimc_default_config_length, overrides.items,
+                             overrides.count, &error) != AIMC_OK) {
+      fputs(error.text, stderr);
+      exit_status = AIMC_EXIT_USAGE;
+    }
+  }
+  if (exit_status != AIMC_EXIT_OK) {
+    free(config);
+    return exit_status;
+  }
+  if (seed >= 0) config->experiment.seed = (uint64_t)seed;
+  if (threads > 0) config->experiment.threads = (int)threads;
+  if (no_timing) config->experiment.timing = 0;
+  if (config->experiment.threads > 0) omp_set_num_threads(config->experiment.threads);
+  /* aimcsim parallelises with OpenMP itself; BLAS threads would compete with it
+   * (and could change the order of a reduction). */
+  openblas_set_num_threads(1);
+
+  char outdir[AIMC_PATH_MAX];
+  if (outdir_arg) {
+    snprintf(outdir, sizeof outdir, "%s", outdir_arg);
+  } else {
+    const char *base = path ? strrchr(path, '/') : NULL;
+    base = base ? base + 1 : (path ? path : "default.yaml");
+    char stem[256];
+    snprintf(stem, sizeof stem, "%s", base);
+    char *dot = strrchr(stem, '.');
+    if (dot) *dot = '\0';
+    time_t now = time(NULL);
+    struct tm local;
+    localtime_r(&now, &local);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
+    snprintf(outdir, sizeof outdir, "runs/%s-%s-%ld", stem, stamp, (long)getpid());
+  }
+  exit_status = prepare_outdir(outdir, force);
+  if (exit_status != AIMC_EXIT_OK) {
+    free(config);
+    return exit_status;
+  }
+
+  run_context ctx;
+  memset(&ctx, 0, sizeof ctx);
+  ctx.config = config;
+  ctx.outdir = outdir;
+  ctx.quiet = quiet;
+  ctx.tty = isatty(STDERR_FILENO);
+  ctx.final_loss = ctx.final_test_accuracy = ctx.asymptotic_error = ctx.asymptotic_grad_norm_sq = NAN;
+
+  aimc_status status = write_report(outdir, "config.yaml", write_config_dump, config);
+  if (status == AIMC_OK && config->experiment.algorithm != AIMC_ALGORITHM_DIGITAL_SGD)
+    status = aimc_hw_chip_create(&ctx.chip, &config->chip, config->experiment.timing);
+  ctx.wall_start = wall_seconds();
+  if (status == AIMC_OK) {
+    switch (config->experiment.workload) {
+      case AIMC_WORKLOAD_LEAST_SQUARES: status = least_squares_run(&ctx); break;
+      default: status = network_run(&ctx); break;
+    }
+  }
+  double wall = wall_seconds() - ctx.wall_start;
+  /* Results so far are written even after a failure, so nothing is lost. */
+  aimc_status write_status = metrics_write(&ctx);
+  if (write_status == AIMC_OK)
+    write_status = ctx.chip ? write_report(outdir, "stats.json", write_stats, ctx.chip)
+                            : write_report(outdir, "stats.json", write_digital_stats, NULL);
+  summary_source summary = {&ctx, wall};
+  if (write_status == AIMC_OK) write_status = write_report(outdir, "summary.txt", write_summary, &summary);
+  if (write_status == AIMC_OK && status == AIMC_OK) write_status = write_weights(&ctx);
+  if (status != AIMC_OK) {
+    fprintf(stderr, "aimcsim run: %s\n", aimc_error_message());
+    exit_status = AIMC_EXIT_FAILURE;
+  } else if (write_status != AIMC_OK) {
+    fprintf(stderr, "aimcsim run: %s\n", aimc_error_message());
+    exit_status = AIMC_EXIT_FAILURE;
+  } else if (!quiet) {
+    printf("wrote %s (config.yaml, metrics.csv, stats.json, summary.txt, weights/)\n", outdir);
+  }
+  if (ctx.chip) aimc_hw_chip_destroy(ctx.chip);
+  metrics_free(&ctx.metrics);
+  free(config);
+  return exit_status;
+}

@@ -1,0 +1,76 @@
+/*
+ * Shared state of a training run (`aimcsim run`): the resolved configuration,
+ * the chip, the metrics log and the progress line. The workloads
+ * (least_squares.c, network.c) fill the log; run.c owns the run directory.
+ */
+#ifndef AIMC_TRAIN_INTERNAL_H
+#define AIMC_TRAIN_INTERNAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "aimc_hw/chip.h"
+#include "aimc_sim/config.h"
+
+#define AIMC_MAX_LAYERS 16
+
+/* Columns of metrics.csv: one fixed header for every workload, so that files
+ * of different runs merge by concatenation; a column that does not apply is empty. */
+enum metric_column {
+  METRIC_STEP, METRIC_EPOCH, METRIC_LR, METRIC_LOSS, METRIC_TRAIN_ACCURACY, METRIC_TEST_ACCURACY,
+  METRIC_F_MINUS_FSTAR, METRIC_LEARNING_ERROR, METRIC_GRAD_NORM_SQ, METRIC_SATURATION,
+  METRIC_SIM_TIME, METRIC_ENERGY, METRIC_ENERGY_FORWARD, METRIC_ENERGY_BACKWARD, METRIC_ENERGY_UPDATE,
+  METRIC_ENERGY_TRANSFER, METRIC_ENERGY_DIGITAL, METRIC_WALL_TIME, METRIC_COUNT
+};
+
+extern const char *const metric_names[METRIC_COUNT];
+
+typedef struct metrics_log {
+  double *rows;      /* rows x METRIC_COUNT; NAN = empty */
+  size_t count, capacity;
+} metrics_log;
+
+typedef struct run_context {
+  const aimc_config *config;
+  aimc_hw_chip *chip;          /* NULL for Digital SGD */
+  metrics_log metrics;
+  const char *outdir;
+  int quiet;                   /* no progress line */
+  int tty;                     /* stderr is a terminal */
+  double wall_start;           /* monotonic seconds at the start of training */
+  double last_progress;        /* wall time of the last progress line */
+  /* Results for summary.txt (NAN when they do not apply). */
+  double final_loss, final_test_accuracy, asymptotic_error, asymptotic_grad_norm_sq;
+  uint64_t samples_trained;    /* training samples (least squares: steps) processed */
+  double eval_energy;          /* J spent on test-set reads, kept apart from training */
+  /* Analog layers added to the chip, in order, and their shapes. */
+  int n_layers;
+  int layer_out[AIMC_MAX_LAYERS], layer_in[AIMC_MAX_LAYERS];
+} run_context;
+
+/* Adds an analog layer (shape and parameters from the configuration) to the chip. */
+aimc_status run_add_layer(run_context *ctx, int out, int in, int *layer);
+
+/* Appends a row; chip totals (time, energy per phase) and wall time are filled
+ * in from the context. Returns AIMC_ENOMEM on failure. */
+aimc_status metrics_append(run_context *ctx, double row[METRIC_COUNT]);
+/* A row of NANs. */
+void metrics_clear_row(double row[METRIC_COUNT]);
+/* Writes metrics.csv atomically. */
+aimc_status metrics_write(const run_context *ctx);
+void metrics_free(metrics_log *log);
+
+/* A progress line on stderr (a terminal, not quiet, at most every 0.2 s unless final). */
+void progress_report(run_context *ctx, const char *what, double done, double total, double loss, int final);
+
+double wall_seconds(void);
+
+/* The chip layer of an analog algorithm, from the configuration. */
+void layer_params_from_config(const aimc_config *config, int out, int in, uint32_t layer_index,
+                              aimc_hw_layer_params *layer);
+
+/* The workloads. Each trains according to ctx->config and fills ctx. */
+aimc_status least_squares_run(run_context *ctx);
+aimc_status network_run(run_context *ctx);
+
+#endif
