@@ -130,3 +130,26 @@ TEST(Cli, ConfigErrorsExitTwoWithFileLineColumn) {
   std::string cleanup = "rm -rf " + dir;
   ASSERT_EQ(system(cleanup.c_str()), 0);
 }
+
+TEST(Cli, EveryBrokenConfigExitsTwoAtItsFileLineColumn) {
+  // The fixtures of the config engine's suite that use the real schema, run as a user would.
+  const struct {
+    const char *file;
+    int line, column;
+  } cases[] = {{"syntax_error.yaml", 4, 2},        {"unknown_key.yaml", 4, 3},      {"unknown_section.yaml", 1, 1},
+               {"wrong_type.yaml", 2, 15},         {"bool_as_number.yaml", 2, 13},  {"out_of_range.yaml", 2, 12},
+               {"duplicate_key.yaml", 4, 3},       {"deep_nesting.yaml", 1, 40},    {"non_utf8.yaml", 2, 20},
+               {"unknown_preset.yaml", 2, 11},     {"section_as_scalar.yaml", 1, 9}, {"mapping_as_scalar.yaml", 3, 5},
+               {"list_as_scalar.yaml", 3, 17},     {"invalid_section.yaml", 3, 10}, {"preset_and_model.yaml", 1, 25},
+               {"wrong_version.yaml", 1, 10},      {"not_finite.yaml", 2, 14},      {"alias.yaml", 3, 11}};
+  for (const auto &c : cases) {
+    std::string path = std::string(AIMC_SOURCE_DIR) + "/testbench/config/" + c.file;
+    std::string prefix = path + ":" + std::to_string(c.line) + ":" + std::to_string(c.column) + ": ";
+    for (const char *command : {"config --dump ", "run --quiet -o /nonexistent/never "}) {
+      Result r = run(std::string(command) + path);
+      EXPECT_EQ(r.status, 2) << command << c.file << "\n" << r.out;
+      EXPECT_EQ(r.out.rfind(prefix, 0), 0u) << command << c.file << "\n" << r.out;
+      EXPECT_NE(r.out.find("\n"), std::string::npos);  // followed by the source line and caret
+    }
+  }
+}

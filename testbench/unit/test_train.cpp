@@ -220,3 +220,25 @@ TEST(TrainRun, RunDirectoryHoldsEveryResultAndIsNotOverwritten) {
   ASSERT_EQ(run("run " + path + "/config.yaml --quiet -o " + again, &out), 0) << out;
   EXPECT_EQ(read_file(path + "/weights/layer0.idx"), read_file(again + "/weights/layer0.idx"));
 }
+
+TEST(TrainRun, TracedRunWritesAWaveformOfThePulses) {
+  TempDir dir;
+  std::string path = dir.path() + "/traced", out;
+  ASSERT_EQ(run("run " + kConfigs +
+                    "ls-tiki-taka.yaml -p experiment.steps=10 -p trace.enabled=true -p trace.first_step=2 "
+                    "-p trace.last_step=3 -p trace.rows=[0] -p trace.cols=[0,1,2,3] --quiet -o " + path,
+                &out),
+            0)
+      << out;
+  std::string vcd = read_file(path + "/waveforms/trace.vcd");
+  EXPECT_EQ(vcd.rfind("$version aimcsim $end", 0), 0u);
+  EXPECT_NE(vcd.find("$var wire 1 $ row0 $end"), std::string::npos);
+  EXPECT_NE(vcd.find("$enddefinitions"), std::string::npos);
+  EXPECT_FALSE(read_file(path + "/waveforms/trace.gtkw").empty());
+  // A trace needs the timed chip.
+  EXPECT_EQ(run("run " + kConfigs + "ls-tiki-taka.yaml -p experiment.steps=10 -p trace.enabled=true --no-timing --quiet -o " +
+                    dir.path() + "/untimed",
+                &out),
+            1);
+  EXPECT_NE(out.find("timed chip"), std::string::npos) << out;
+}

@@ -252,6 +252,7 @@ aimc_status least_squares_run(run_context *ctx) {
       int index = -1;
       status = run_add_layer(ctx, 1, dim, &index);
       if (status == AIMC_OK) status = aimc_hw_chip_set_weights(ctx->chip, index, AIMC_HW_ARRAY_MAIN, s.w);
+      if (status == AIMC_OK) status = run_start_trace(ctx);
     }
   }
   if (status == AIMC_OK) {

@@ -472,6 +472,7 @@ aimc_status network_run(run_context *ctx) {
   if (status == AIMC_OK && (!net.logits || !net.grad || !net.image_grad))
     status = aimc_error_set(AIMC_ENOMEM, "network: out of memory");
   if (status == AIMC_OK) status = build(&net);
+  if (status == AIMC_OK && net.analog) status = run_start_trace(ctx);
   if (status == AIMC_OK) {
     int failed = ctx->chip ? aimc_hw_chip_run(ctx->chip, program, &job) : program(&job);
     if (failed) status = net.status != AIMC_OK ? net.status : aimc_error_set(AIMC_EINVAL, "the simulation failed: %s", aimc_error_message());

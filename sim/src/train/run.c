@@ -140,6 +140,44 @@ void layer_params_from_config(const aimc_config *config, int out, int in, uint32
   }
 }
 
+/* Starts the waveform trace once every layer exists (called by the workloads
+ * before training). The VCD path is relative to the run directory unless absolute. */
+aimc_status run_start_trace(run_context *ctx) {
+  const aimc_trace_config *t = ctx->trace;
+  if (!t) return AIMC_OK;
+  aimc_hw_trace_params params;
+  aimc_hw_trace_params_default(&params);
+  int written = t->vcd[0] == '/' ? snprintf(params.vcd_path, sizeof params.vcd_path, "%s", t->vcd)
+                                 : snprintf(params.vcd_path, sizeof params.vcd_path, "%s/%s", ctx->outdir, t->vcd);
+  if (written < 0 || (size_t)written >= sizeof params.vcd_path)
+    return aimc_error_set(AIMC_EINVAL, "trace.vcd: the path is longer than %zu bytes", sizeof params.vcd_path - 1);
+  char *slash = strrchr(params.vcd_path, '/');
+  if (slash) {
+    *slash = '\0';
+    aimc_status status = aimc_make_directories(params.vcd_path);
+    *slash = '/';
+    if (status != AIMC_OK) return status;
+  }
+  params.first_step = t->first_step;
+  params.last_step = t->last_step;
+  params.n_tiles = 1;
+  aimc_hw_trace_tile *tile = &params.tiles[0];
+  tile->layer = t->layer;
+  tile->fast = t->fast;
+  tile->row_block = t->row_block;
+  tile->col_block = t->col_block;
+  tile->n_rows = t->n_rows;
+  for (int k = 0; k < t->n_rows; ++k) tile->rows[k] = (int)t->rows[k];
+  tile->n_cols = t->n_cols;
+  for (int k = 0; k < t->n_cols; ++k) tile->cols[k] = (int)t->cols[k];
+  tile->n_devices = t->n_devices;
+  for (int k = 0; k < t->n_devices; ++k) {
+    tile->device_rows[k] = (int)t->device_rows[k];
+    tile->device_cols[k] = (int)t->device_cols[k];
+  }
+  return aimc_hw_chip_trace_start(ctx->chip, &params);
+}
+
 aimc_status run_add_layer(run_context *ctx, int out, int in, int *layer) {
   if (ctx->n_layers >= AIMC_MAX_LAYERS) return aimc_error_set(AIMC_EINVAL, "more than %d analog layers", AIMC_MAX_LAYERS);
   aimc_hw_layer_params params;
@@ -392,6 +430,11 @@ int aimc_cmd_run(int argc, char **argv) {
   aimc_status status = write_report(outdir, "config.yaml", write_config_dump, config);
   if (status == AIMC_OK && config->experiment.algorithm != AIMC_ALGORITHM_DIGITAL_SGD)
     status = aimc_hw_chip_create(&ctx.chip, &config->chip, config->experiment.timing);
+  ctx.trace = status == AIMC_OK && ctx.chip && config->trace.enabled ? &config->trace : NULL;
+  if (status == AIMC_OK && config->trace.enabled && !ctx.chip)
+    status = aimc_error_set(AIMC_EINVAL, "trace: waveforms need an analog algorithm (digital_sgd runs without the chip)");
+  if (status == AIMC_OK && config->trace.enabled && !config->experiment.timing)
+    status = aimc_error_set(AIMC_EINVAL, "trace: waveforms need the timed chip (experiment.timing: true, no --no-timing)");
   ctx.wall_start = wall_seconds();
   if (status == AIMC_OK) {
     switch (config->experiment.workload) {
@@ -408,6 +451,7 @@ int aimc_cmd_run(int argc, char **argv) {
   summary_source summary = {&ctx, wall};
   if (write_status == AIMC_OK) write_status = write_report(outdir, "summary.txt", write_summary, &summary);
   if (write_status == AIMC_OK && status == AIMC_OK) write_status = write_weights(&ctx);
+  if (write_status == AIMC_OK && ctx.trace) write_status = aimc_hw_chip_trace_finish(ctx.chip);
   if (status != AIMC_OK) {
     fprintf(stderr, "aimcsim run: %s\n", aimc_error_message());
     exit_status = AIMC_EXIT_FAILURE;

@@ -35,6 +35,7 @@ typedef struct run_context {
   aimc_hw_chip *chip;          /* NULL for Digital SGD */
   metrics_log metrics;
   const char *outdir;
+  const aimc_trace_config *trace; /* waveforms requested (timed analog runs), else NULL */
   int quiet;                   /* no progress line */
   int tty;                     /* stderr is a terminal */
   double wall_start;           /* monotonic seconds at the start of training */
@@ -47,6 +48,10 @@ typedef struct run_context {
   int n_layers;
   int layer_out[AIMC_MAX_LAYERS], layer_in[AIMC_MAX_LAYERS];
 } run_context;
+
+/* Starts the configured waveform trace (a no-op without one); call after the
+ * last layer is added. */
+aimc_status run_start_trace(run_context *ctx);
 
 /* Adds an analog layer (shape and parameters from the configuration) to the chip. */
 aimc_status run_add_layer(run_context *ctx, int out, int in, int *layer);
