@@ -267,21 +267,24 @@ static aimc_status write_summary(const void *source, FILE *out) {
   if (!isnan(ctx->asymptotic_grad_norm_sq))
     fprintf(out, "asymptotic |grad|^2 %.9g  (mean over the last 20 steps)\n", ctx->asymptotic_grad_norm_sq);
   if (!isnan(ctx->final_test_accuracy)) fprintf(out, "test accuracy     %.4f\n", ctx->final_test_accuracy);
-  fprintf(out, "samples trained   %llu\n", (unsigned long long)ctx->samples_trained);
+  fprintf(out, "%s   %llu\n", c->experiment.workload == AIMC_WORKLOAD_LEAST_SQUARES ? "steps trained  " : "samples trained",
+          (unsigned long long)ctx->samples_trained);
   if (ctx->chip) {
+    /* Least squares counts gradient steps (each reads all m rows), the networks samples. */
+    const char *unit = c->experiment.workload == AIMC_WORKLOAD_LEAST_SQUARES ? "step" : "sample";
     aimc_hw_totals t;
     aimc_hw_chip_totals(ctx->chip, &t);
     double n = ctx->samples_trained > 0 ? (double)ctx->samples_trained : 1.0;
-    fprintf(out, "energy            %.6g J total, %.6g J per training sample", t.energy_total,
-            (t.energy_total - ctx->eval_energy) / n);
+    fprintf(out, "energy            %.6g J total, %.6g J per training %s", t.energy_total,
+            (t.energy_total - ctx->eval_energy) / n, unit);
     if (ctx->eval_energy > 0.0) fprintf(out, " (test-set reads, %.6g J, excluded)", ctx->eval_energy);
     fprintf(out, "\n");
     for (int p = 0; p < AIMC_HW_PHASE_COUNT; ++p)
-      fprintf(out, "  %-10s      %.6g J per sample\n", aimc_hw_phase_name((aimc_hw_phase)p), t.energy[p] / n);
+      fprintf(out, "  %-10s      %.6g J per %s\n", aimc_hw_phase_name((aimc_hw_phase)p), t.energy[p] / n, unit);
     if (t.timed) {
-      fprintf(out, "simulated time    %.6g s total, %.6g s per sample\n", t.simulated_time, t.simulated_time / n);
+      fprintf(out, "simulated time    %.6g s total, %.6g s per %s\n", t.simulated_time, t.simulated_time / n, unit);
       for (int p = 0; p < AIMC_HW_PHASE_COUNT; ++p)
-        fprintf(out, "  %-10s      %.6g s per sample\n", aimc_hw_phase_name((aimc_hw_phase)p), t.time[p] / n);
+        fprintf(out, "  %-10s      %.6g s per %s\n", aimc_hw_phase_name((aimc_hw_phase)p), t.time[p] / n, unit);
     }
   }
   fprintf(out, "wall time         %.3f s\n", s->wall);
@@ -459,7 +462,8 @@ int aimc_cmd_run(int argc, char **argv) {
     fprintf(stderr, "aimcsim run: %s\n", aimc_error_message());
     exit_status = AIMC_EXIT_FAILURE;
   } else if (!quiet) {
-    printf("wrote %s (config.yaml, metrics.csv, stats.json, summary.txt, weights/)\n", outdir);
+    write_summary(&summary, stdout);
+    printf("\nwrote %s (config.yaml, metrics.csv, stats.json, summary.txt, weights/)\n", outdir);
   }
   if (ctx.chip) aimc_hw_chip_destroy(ctx.chip);
   metrics_free(&ctx.metrics);
