@@ -165,6 +165,15 @@ aimc_status aimc_hw_chip_get_weights(const aimc_hw_chip *chip, int layer, aimc_h
   return AIMC_OK;
 }
 
+aimc_status aimc_hw_chip_get_saturation(const aimc_hw_chip *chip, int layer, aimc_hw_array which, float *saturation) {
+  if (!chip || !saturation) return null_argument("aimc_hw_chip_get_saturation");
+  const aimc::hw::Layer *l = find_layer(chip, layer);
+  if (!l) return AIMC_EINVAL;
+  aimc_status status = check_array(*l, which);
+  if (status != AIMC_OK) return status;
+  return chip->chip->get_saturation(*l, which, saturation);
+}
+
 aimc_status aimc_hw_chip_set_weights(aimc_hw_chip *chip, int layer, aimc_hw_array which, const float *weights) {
   if (!chip || !weights) return null_argument("aimc_hw_chip_set_weights");
   aimc::hw::Layer *l = find_layer(chip, layer);

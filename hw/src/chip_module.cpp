@@ -1,6 +1,8 @@
 // Chip: elaboration, layer mapping and tracing (chip_module.h).
 #include "aimc_hw/chip_module.h"
 
+#include <vector>
+
 #include <cmath>
 #include <set>
 #include <string>
@@ -178,16 +180,39 @@ aimc_status Chip::set_weights(Layer &layer, aimc_hw_array which, const float *we
   return AIMC_OK;
 }
 
-void Chip::get_weights(const Layer &layer, aimc_hw_array which, float *weights) const {
+namespace {
+// Copies each tile's row-major block (from `source`) into its place in the
+// layer's out x in matrix.
+template <typename Source>
+void gather_blocks(const Layer &layer, aimc_hw_array which, float *out, Source source) {
   const LayerMap &m = layer.map();
   for (int rb = 0; rb < m.row_blocks; ++rb) {
     for (int cb = 0; cb < m.col_blocks; ++cb) {
-      const float *w = layer.tile(which, rb, cb).array().w;
+      const float *block = source(layer.tile(which, rb, cb).array());
       for (int i = 0; i < m.row_size(rb); ++i)
-        std::copy_n(w + static_cast<size_t>(i) * m.col_size(cb), m.col_size(cb),
-                    weights + static_cast<size_t>(m.row_begin(rb) + i) * m.in + m.col_begin(cb));
+        std::copy_n(block + static_cast<size_t>(i) * m.col_size(cb), m.col_size(cb),
+                    out + static_cast<size_t>(m.row_begin(rb) + i) * m.in + m.col_begin(cb));
     }
   }
+}
+}  // namespace
+
+void Chip::get_weights(const Layer &layer, aimc_hw_array which, float *weights) const {
+  gather_blocks(layer, which, weights, [](const aimc_array &a) { return a.w; });
+}
+
+aimc_status Chip::get_saturation(const Layer &layer, aimc_hw_array which, float *saturation) const {
+  std::vector<float> block;
+  try {
+    gather_blocks(layer, which, saturation, [&block](const aimc_array &a) {
+      block.resize(static_cast<size_t>(a.rows) * static_cast<size_t>(a.cols));
+      aimc_array_saturation(&a, block.data());
+      return block.data();
+    });
+  } catch (const std::bad_alloc &) {
+    return aimc_error_set(AIMC_ENOMEM, "%s: cannot allocate the saturation of a tile", name());
+  }
+  return AIMC_OK;
 }
 
 aimc_status Chip::trace_start(const aimc_hw_trace_params &params) {

@@ -209,8 +209,26 @@ TEST(TrainRun, RunDirectoryHoldsEveryResultAndIsNotOverwritten) {
   TempDir dir;
   std::string path = dir.path() + "/run", out;
   ASSERT_EQ(run("run -p experiment.steps=30 --quiet -o " + path, &out), 0) << out;
-  for (const char *name : {"config.yaml", "metrics.csv", "stats.json", "summary.txt", "weights/layer0.idx"})
+  for (const char *name : {"config.yaml", "metrics.csv", "stats.json", "summary.txt", "weights/layer0.idx", "histograms.csv"})
     EXPECT_FALSE(read_file(path + "/" + name).empty()) << name;
+  // Fig. 7 histograms: 400 weight bins and 400 saturation bins, each holding all D = 40 weights.
+  std::istringstream histograms(read_file(path + "/histograms.csv"));
+  std::string line;
+  std::getline(histograms, line);
+  EXPECT_EQ(line, "layer,array,quantity,bin_low,bin_high,count");
+  std::map<std::string, long> total, rows;
+  while (std::getline(histograms, line)) {
+    std::vector<std::string> f;
+    std::stringstream ls(line);
+    for (std::string x; std::getline(ls, x, ',');) f.push_back(x);
+    ASSERT_EQ(f.size(), 6u) << line;
+    total[f[2]] += std::stol(f[5]);
+    rows[f[2]]++;
+  }
+  EXPECT_EQ(total["weight"], 40);
+  EXPECT_EQ(total["saturation"], 40);
+  EXPECT_EQ(rows["weight"], 400);
+  EXPECT_EQ(rows["saturation"], 400);
   EXPECT_NE(read_file(path + "/config.yaml").find("steps: 30"), std::string::npos);
   EXPECT_EQ(run("run -p experiment.steps=30 --quiet -o " + path, &out), 2);
   EXPECT_NE(out.find("not empty"), std::string::npos) << out;

@@ -128,6 +128,10 @@ void aimc_hw_chip_set_step(aimc_hw_chip *chip, uint64_t step);
 /* The weights of a layer (out x in, row-major), gathered from or scattered to
  * its tiles. Host access: neither timed nor costed. */
 aimc_status aimc_hw_chip_get_weights(const aimc_hw_chip *chip, int layer, aimc_hw_array which, float *weights);
+/* The saturation of every weight (out x in): |w - w*| / (bound - w*) with the
+ * device's own bounds and symmetric point, 0 at w*, 1 at a bound (the paper's
+ * |w|/tau for the ALD). Host access like get_weights. */
+aimc_status aimc_hw_chip_get_saturation(const aimc_hw_chip *chip, int layer, aimc_hw_array which, float *saturation);
 aimc_status aimc_hw_chip_set_weights(aimc_hw_chip *chip, int layer, aimc_hw_array which, const float *weights);
 
 /* Runs program(context). Timed: inside the Controller's SC_THREAD (16 MiB stack)

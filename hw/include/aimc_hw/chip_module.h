@@ -36,6 +36,9 @@ class Chip : public sc_core::sc_module, public StatProvider {
 
   aimc_status set_weights(Layer &layer, aimc_hw_array which, const float *weights);
   void get_weights(const Layer &layer, aimc_hw_array which, float *weights) const;
+  // Saturation |w - w*| / (bound - w*) of every cell (the C core's
+  // aimc_array_saturation), gathered like the weights; AIMC_ENOMEM on failure.
+  aimc_status get_saturation(const Layer &layer, aimc_hw_array which, float *saturation) const;
 
   aimc_status trace_start(const aimc_hw_trace_params &params);
   aimc_status trace_finish();

@@ -259,6 +259,8 @@ aimc_status least_squares_run(run_context *ctx) {
     int failed = ctx->chip ? aimc_hw_chip_run(ctx->chip, program, &s) : program(&s);
     status = failed ? (s.status != AIMC_OK ? s.status : aimc_error_set(AIMC_EINVAL, "least squares: the simulation failed: %s", aimc_error_message())) : AIMC_OK;
   }
+  if (status == AIMC_OK)
+    status = ctx->chip ? run_record_chip_weights(ctx) : run_record_weights(ctx, 0, 0, s.w, NULL, (size_t)dim);
   problem_free(&s.problem);
   free(s.w);
   free(s.y);

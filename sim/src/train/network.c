@@ -478,6 +478,9 @@ aimc_status network_run(run_context *ctx) {
     if (failed) status = net.status != AIMC_OK ? net.status : aimc_error_set(AIMC_EINVAL, "the simulation failed: %s", aimc_error_message());
   }
   ctx->eval_energy = job.eval_energy;
+  if (status == AIMC_OK && net.analog) status = run_record_chip_weights(ctx);
+  for (int k = 0; k < net.n && status == AIMC_OK && !net.analog; ++k)
+    status = run_record_weights(ctx, k, 0, net.stages[k].digital.weight, NULL, net.stages[k].in * net.stages[k].out);
   for (int k = 0; k < net.n; ++k) free_stage(&net.stages[k]);
   free(net.logits);
   free(net.grad);

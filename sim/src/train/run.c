@@ -140,6 +140,72 @@ void layer_params_from_config(const aimc_config *config, int out, int in, uint32
   }
 }
 
+aimc_status run_record_weights(run_context *ctx, int layer, int fast, const float *weights, const float *saturation,
+                               size_t n) {
+  if (ctx->n_histograms >= 2 * AIMC_MAX_LAYERS) return aimc_error_set(AIMC_EINVAL, "too many weight histograms");
+  weight_histogram *h = &ctx->histograms[ctx->n_histograms++];
+  memset(h, 0, sizeof *h);
+  h->layer = layer;
+  h->fast = fast;
+  h->has_saturation = saturation != NULL;
+  for (size_t k = 0; k < n; ++k) {
+    double w = (weights[k] + 1.0) * 0.5 * AIMC_HISTOGRAM_BINS;
+    int bin = w < 0.0 ? 0 : (w >= AIMC_HISTOGRAM_BINS ? AIMC_HISTOGRAM_BINS - 1 : (int)w);
+    h->weight[bin]++;
+    if (saturation) {
+      double s = saturation[k] * AIMC_HISTOGRAM_BINS;
+      int sbin = s < 0.0 ? 0 : (s >= AIMC_HISTOGRAM_BINS ? AIMC_HISTOGRAM_BINS - 1 : (int)s);
+      h->saturation[sbin]++;
+    }
+  }
+  return AIMC_OK;
+}
+
+aimc_status run_record_chip_weights(run_context *ctx) {
+  aimc_status status = AIMC_OK;
+  int arrays = ctx->config->experiment.algorithm == AIMC_ALGORITHM_TIKI_TAKA ? 2 : 1;
+  for (int layer = 0; layer < ctx->n_layers && status == AIMC_OK; ++layer) {
+    size_t n = (size_t)ctx->layer_out[layer] * (size_t)ctx->layer_in[layer];
+    float *w = malloc(sizeof(float) * n), *sat = malloc(sizeof(float) * n);
+    for (int fast = 0; fast < arrays && status == AIMC_OK; ++fast) {
+      aimc_hw_array which = fast ? AIMC_HW_ARRAY_FAST : AIMC_HW_ARRAY_MAIN;
+      status = w && sat ? aimc_hw_chip_get_weights(ctx->chip, layer, which, w) : aimc_error_set(AIMC_ENOMEM, "out of memory");
+      if (status == AIMC_OK) status = aimc_hw_chip_get_saturation(ctx->chip, layer, which, sat);
+      if (status == AIMC_OK) status = run_record_weights(ctx, layer, fast, w, sat, n);
+    }
+    free(w);
+    free(sat);
+  }
+  return status;
+}
+
+static aimc_status write_histograms(const run_context *ctx) {
+  if (ctx->n_histograms == 0) return AIMC_OK;
+  char *path = aimc_path_join(ctx->outdir, "histograms.csv");
+  if (!path) return aimc_error_set(AIMC_ENOMEM, "out of memory");
+  aimc_atomic_file file;
+  aimc_status status = aimc_atomic_open(&file, path);
+  if (status == AIMC_OK) status = aimc_atomic_printf(&file, "layer,array,quantity,bin_low,bin_high,count\n");
+  for (int k = 0; k < ctx->n_histograms && status == AIMC_OK; ++k) {
+    const weight_histogram *h = &ctx->histograms[k];
+    const char *array = h->fast ? "fast" : "main";
+    for (int b = 0; b < AIMC_HISTOGRAM_BINS && status == AIMC_OK; ++b)
+      status = aimc_atomic_printf(&file, "%d,%s,weight,%.6g,%.6g,%llu\n", h->layer, array,
+                                  -1.0 + 2.0 * b / AIMC_HISTOGRAM_BINS, -1.0 + 2.0 * (b + 1) / AIMC_HISTOGRAM_BINS,
+                                  (unsigned long long)h->weight[b]);
+    for (int b = 0; b < AIMC_HISTOGRAM_BINS && status == AIMC_OK && h->has_saturation; ++b)
+      status = aimc_atomic_printf(&file, "%d,%s,saturation,%.6g,%.6g,%llu\n", h->layer, array,
+                                  (double)b / AIMC_HISTOGRAM_BINS, (double)(b + 1) / AIMC_HISTOGRAM_BINS,
+                                  (unsigned long long)h->saturation[b]);
+  }
+  if (status == AIMC_OK)
+    status = aimc_atomic_commit(&file);
+  else
+    aimc_atomic_abort(&file);
+  free(path);
+  return status;
+}
+
 /* Starts the waveform trace once every layer exists (called by the workloads
  * before training). The VCD path is relative to the run directory unless absolute. */
 aimc_status run_start_trace(run_context *ctx) {
@@ -454,6 +520,7 @@ int aimc_cmd_run(int argc, char **argv) {
   summary_source summary = {&ctx, wall};
   if (write_status == AIMC_OK) write_status = write_report(outdir, "summary.txt", write_summary, &summary);
   if (write_status == AIMC_OK && status == AIMC_OK) write_status = write_weights(&ctx);
+  if (write_status == AIMC_OK && status == AIMC_OK) write_status = write_histograms(&ctx);
   if (write_status == AIMC_OK && ctx.trace) write_status = aimc_hw_chip_trace_finish(ctx.chip);
   if (status != AIMC_OK) {
     fprintf(stderr, "aimcsim run: %s\n", aimc_error_message());

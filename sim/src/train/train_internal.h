@@ -30,6 +30,16 @@ typedef struct metrics_log {
   size_t count, capacity;
 } metrics_log;
 
+/* Final weight and saturation histograms of one array (the paper's Fig. 7). */
+#define AIMC_HISTOGRAM_BINS 400
+typedef struct weight_histogram {
+  int layer;
+  int fast;                                  /* 1: Tiki-Taka's fast array A */
+  int has_saturation;                        /* digital weights have no device bounds */
+  uint64_t weight[AIMC_HISTOGRAM_BINS];      /* weights over [-1, 1], the outer bins take the rest */
+  uint64_t saturation[AIMC_HISTOGRAM_BINS];  /* saturation over [0, 1] */
+} weight_histogram;
+
 typedef struct run_context {
   const aimc_config *config;
   aimc_hw_chip *chip;          /* NULL for Digital SGD */
@@ -44,10 +54,18 @@ typedef struct run_context {
   double final_loss, final_test_accuracy, asymptotic_error, asymptotic_grad_norm_sq;
   uint64_t samples_trained;    /* training samples (least squares: steps) processed */
   double eval_energy;          /* J spent on test-set reads, kept apart from training */
+  weight_histogram histograms[2 * AIMC_MAX_LAYERS];
+  int n_histograms;
   /* Analog layers added to the chip, in order, and their shapes. */
   int n_layers;
   int layer_out[AIMC_MAX_LAYERS], layer_in[AIMC_MAX_LAYERS];
 } run_context;
+
+/* Adds an array's final weights (and saturation, or NULL) to the histograms. */
+aimc_status run_record_weights(run_context *ctx, int layer, int fast, const float *weights, const float *saturation,
+                               size_t n);
+/* Records every array of the chip's layers (main, and A for Tiki-Taka). */
+aimc_status run_record_chip_weights(run_context *ctx);
 
 /* Starts the configured waveform trace (a no-op without one); call after the
  * last layer is added. */
