@@ -132,4 +132,167 @@ static inline float rng_pulse_normal_lane(aimc_rng_key key, uint64_t event, uint
   return (pulse & 1u) ? z1 : z0;
 }
 
+#if defined(__AVX512F__)
+/*
+ * The same generator on 16 lanes of AVX-512F vectors (the fast update kernels),
+ * with the same operations in the same order, so the same bits.
+ */
+#include <immintrin.h>
+
+/* The odd 32-bit lanes moved down into the even ones (the low halves of the 64-bit
+ * lanes), by a shuffle rather than a shift: shifts of 512-bit vectors compete with
+ * the multiplies for one port. */
+static inline __m512i rng_odd_lanes_down(__m512i v) { return _mm512_shuffle_epi32(v, (_MM_PERM_ENUM)0xF5); }
+
+/*
+ * Philox4x32-10 on 16 counters at once, word for word rng_philox_lane.
+ * vpmuludq multiplies the low 32 bits of each 64-bit lane, so every counter word
+ * is handled as two halves of 8 lanes: the even 32-bit lanes in place and the odd
+ * ones moved down. The high 32 bits of a half are don't-care (vpmuludq ignores
+ * them and the output keeps only the low words), which saves all masking.
+ */
+static inline void rng_philox_x16(uint32_t k0, uint32_t k1, __m512i c0, __m512i c1, __m512i c2, __m512i c3,
+                                  __m512i out[4]) {
+  const __m512i m0 = _mm512_set1_epi64(0xD2511F53u), m1 = _mm512_set1_epi64(0xCD9E8D57u);
+  __m512i c[2][4] = {{c0, c1, c2, c3},
+                     {rng_odd_lanes_down(c0), rng_odd_lanes_down(c1), rng_odd_lanes_down(c2),
+                      rng_odd_lanes_down(c3)}};
+  for (int round = 0; round < 10; ++round) {
+    const __m512i key0 = _mm512_set1_epi64(k0), key1 = _mm512_set1_epi64(k1);
+    for (int h = 0; h < 2; ++h) {
+      __m512i p0 = _mm512_mul_epu32(c[h][0], m0), p1 = _mm512_mul_epu32(c[h][2], m1);
+      c[h][0] = _mm512_ternarylogic_epi64(rng_odd_lanes_down(p1), c[h][1], key0, 0x96); /* a ^ b ^ c */
+      c[h][2] = _mm512_ternarylogic_epi64(rng_odd_lanes_down(p0), c[h][3], key1, 0x96);
+      c[h][1] = p1;
+      c[h][3] = p0;
+    }
+    k0 += 0x9E3779B9u;
+    k1 += 0xBB67AE85u;
+  }
+  /* Odd halves back into the odd 32-bit lanes (swap within each 64-bit lane, merge). */
+  for (int m = 0; m < 4; ++m) out[m] = _mm512_mask_shuffle_epi32(c[0][m], 0xAAAA, c[1][m], _MM_PERM_CDAB);
+}
+
+/*
+ * rng_philox_x16 for 16 counters that differ only in c3 (a column index). The
+ * words that do not depend on c3 are carried as scalars until c3 has mixed
+ * into them: round 1 needs one vector xor, rounds 2 and 3 one multiply each
+ * instead of two. rng_philox_c3_prepare does the scalar part once per (key,
+ * c0, c1, c2).
+ */
+typedef struct rng_philox_c3_state {
+  __m512i x2;      /* round 1: c2 = x2 ^ c3 */
+  __m512i key0_r2; /* round 2: c0 = hi(c2 * M1) ^ key0_r2 */
+  __m512i x0_r3;   /* round 3: c0 = c1 ^ x0_r3, c1 = c1_r4, c2 = hi(c0 * M0) ^ x2_r3 */
+  __m512i x2_r3;
+  __m512i c1_r4;
+  uint32_t k0, k1; /* key of round 4 */
+} rng_philox_c3_state;
+
+static inline rng_philox_c3_state rng_philox_c3_prepare(uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1,
+                                                        uint32_t c2) {
+  const uint64_t mul0 = 0xD2511F53u, mul1 = 0xCD9E8D57u;
+  rng_philox_c3_state st;
+  /* Round 1: only the new c2 depends on c3. */
+  uint64_t p0 = mul0 * c0, p1 = mul1 * c2;
+  uint32_t s0 = (uint32_t)(p1 >> 32) ^ c1 ^ k0, s1 = (uint32_t)p1, s3 = (uint32_t)p0;
+  st.x2 = _mm512_set1_epi64((uint32_t)(p0 >> 32) ^ k1);
+  k0 += 0x9E3779B9u;
+  k1 += 0xBB67AE85u;
+  /* Round 2: c0 and c3 are scalars, so the new c2 and c3 are too. */
+  p0 = mul0 * s0;
+  uint32_t t2 = (uint32_t)(p0 >> 32) ^ s3 ^ k1, t3 = (uint32_t)p0;
+  st.key0_r2 = _mm512_set1_epi64(s1 ^ k0);
+  k0 += 0x9E3779B9u;
+  k1 += 0xBB67AE85u;
+  /* Round 3: c2 is a scalar, so the new c1 is too. */
+  p1 = mul1 * t2;
+  st.x0_r3 = _mm512_set1_epi64((uint32_t)(p1 >> 32) ^ k0);
+  st.x2_r3 = _mm512_set1_epi64(t3 ^ k1);
+  st.c1_r4 = _mm512_set1_epi64((uint32_t)p1);
+  st.k0 = k0 + 0x9E3779B9u;
+  st.k1 = k1 + 0xBB67AE85u;
+  return st;
+}
+
+static inline void rng_philox_x16_c3(const rng_philox_c3_state *st, __m512i c3, __m512i out[4]) {
+  const __m512i m0 = _mm512_set1_epi64(0xD2511F53u), m1 = _mm512_set1_epi64(0xCD9E8D57u);
+  __m512i c[2][4];
+  __m512i half[2] = {c3, rng_odd_lanes_down(c3)}; /* even and odd lanes, as in rng_philox_x16 */
+  for (int h = 0; h < 2; ++h) {
+    __m512i a2 = _mm512_xor_si512(st->x2, half[h]);                                 /* round 1 */
+    __m512i q1 = _mm512_mul_epu32(a2, m1);                                         /* round 2 */
+    __m512i b0 = _mm512_xor_si512(rng_odd_lanes_down(q1), st->key0_r2), b1 = q1;
+    __m512i q0 = _mm512_mul_epu32(b0, m0);                                         /* round 3 */
+    c[h][0] = _mm512_xor_si512(b1, st->x0_r3);
+    c[h][1] = st->c1_r4;
+    c[h][2] = _mm512_xor_si512(rng_odd_lanes_down(q0), st->x2_r3);
+    c[h][3] = q0;
+  }
+  uint32_t k0 = st->k0, k1 = st->k1;
+  for (int round = 3; round < 10; ++round) {
+    const __m512i key0 = _mm512_set1_epi64(k0), key1 = _mm512_set1_epi64(k1);
+    for (int h = 0; h < 2; ++h) {
+      __m512i q0 = _mm512_mul_epu32(c[h][0], m0), q1 = _mm512_mul_epu32(c[h][2], m1);
+      c[h][0] = _mm512_ternarylogic_epi64(rng_odd_lanes_down(q1), c[h][1], key0, 0x96);
+      c[h][2] = _mm512_ternarylogic_epi64(rng_odd_lanes_down(q0), c[h][3], key1, 0x96);
+      c[h][1] = q1;
+      c[h][3] = q0;
+    }
+    k0 += 0x9E3779B9u;
+    k1 += 0xBB67AE85u;
+  }
+  for (int m = 0; m < 4; ++m) out[m] = _mm512_mask_shuffle_epi32(c[0][m], 0xAAAA, c[1][m], _MM_PERM_CDAB);
+}
+
+/* rng_log_unit on 16 lanes (same operations, so the same floats). */
+static inline __m512 rng_log_unit_x16(__m512 x) {
+  __m512i bits = _mm512_castps_si512(x);
+  __m512i offset = _mm512_sub_epi32(bits, _mm512_set1_epi32(0x3f3504f3));
+  __m512i e = _mm512_srai_epi32(offset, 23);
+  __m512i mbits = _mm512_sub_epi32(bits, _mm512_and_si512(offset, _mm512_set1_epi32((int32_t)0xff800000u)));
+  __m512 m = _mm512_castsi512_ps(mbits);
+  const __m512 one = _mm512_set1_ps(1.0f);
+  __m512 s = _mm512_div_ps(_mm512_sub_ps(m, one), _mm512_add_ps(m, one));
+  __m512 s2 = _mm512_mul_ps(s, s);
+  __m512 series = _mm512_add_ps(_mm512_set1_ps(1.0f / 7.0f), _mm512_mul_ps(s2, _mm512_set1_ps(1.0f / 9.0f)));
+  series = _mm512_add_ps(_mm512_set1_ps(1.0f / 5.0f), _mm512_mul_ps(s2, series));
+  series = _mm512_add_ps(_mm512_set1_ps(1.0f / 3.0f), _mm512_mul_ps(s2, series));
+  series = _mm512_add_ps(one, _mm512_mul_ps(s2, series));
+  return _mm512_add_ps(_mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(2.0f), s), series),
+                       _mm512_mul_ps(_mm512_cvtepi32_ps(e), _mm512_set1_ps(0.693147180559945309f)));
+}
+
+/* rng_box_muller on 16 lanes; the quadrant's sign flips are sign-bit xors, which
+ * equal the negations of the scalar code exactly. */
+static inline void rng_box_muller_x16(__m512i w0, __m512i w1, __m512 *z0, __m512 *z1) {
+  const __m512 scale = _mm512_set1_ps(1.0f / 16777216.0f);
+  __m512 u0 = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(_mm512_srli_epi32(w0, 8), _mm512_set1_epi32(1))), scale);
+  __m512 u1 = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(w1, 8)), scale);
+  __m512 radius_sq = _mm512_mul_ps(_mm512_set1_ps(-2.0f), rng_log_unit_x16(u0));
+  __m512 radius = _mm512_sqrt_ps(_mm512_max_ps(radius_sq, _mm512_setzero_ps())); /* radius_sq > 0 ? radius_sq : 0 */
+  __m512i q = _mm512_cvttps_epi32(_mm512_add_ps(_mm512_mul_ps(u1, _mm512_set1_ps(4.0f)), _mm512_set1_ps(0.5f)));
+  __m512 theta = _mm512_mul_ps(_mm512_sub_ps(u1, _mm512_mul_ps(_mm512_cvtepi32_ps(q), _mm512_set1_ps(0.25f))),
+                               _mm512_set1_ps(6.28318530717958648f));
+  __m512 t2 = _mm512_mul_ps(theta, theta);
+  __m512 s = _mm512_add_ps(_mm512_set1_ps(-1.0f / 5040.0f), _mm512_mul_ps(t2, _mm512_set1_ps(1.0f / 362880.0f)));
+  s = _mm512_add_ps(_mm512_set1_ps(1.0f / 120.0f), _mm512_mul_ps(t2, s));
+  s = _mm512_add_ps(_mm512_set1_ps(-1.0f / 6.0f), _mm512_mul_ps(t2, s));
+  s = _mm512_mul_ps(theta, _mm512_add_ps(_mm512_set1_ps(1.0f), _mm512_mul_ps(t2, s)));
+  __m512 c = _mm512_add_ps(_mm512_set1_ps(1.0f / 40320.0f), _mm512_mul_ps(t2, _mm512_set1_ps(-1.0f / 3628800.0f)));
+  c = _mm512_add_ps(_mm512_set1_ps(-1.0f / 720.0f), _mm512_mul_ps(t2, c));
+  c = _mm512_add_ps(_mm512_set1_ps(1.0f / 24.0f), _mm512_mul_ps(t2, c));
+  c = _mm512_add_ps(_mm512_set1_ps(-0.5f), _mm512_mul_ps(t2, c));
+  c = _mm512_add_ps(_mm512_set1_ps(1.0f), _mm512_mul_ps(t2, c));
+  /* Quadrant 0..3: sin is s, c, -s, -c and cos is c, -s, -c, s. */
+  __mmask16 odd = _mm512_test_epi32_mask(q, _mm512_set1_epi32(1));
+  __m512i sin_sign = _mm512_slli_epi32(_mm512_and_si512(q, _mm512_set1_epi32(2)), 30);
+  __m512i cos_sign = _mm512_slli_epi32(_mm512_and_si512(_mm512_add_epi32(q, _mm512_set1_epi32(1)), _mm512_set1_epi32(2)), 30);
+  __m512 sine = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(_mm512_mask_blend_ps(odd, s, c)), sin_sign));
+  __m512 cosine = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(_mm512_mask_blend_ps(odd, c, s)), cos_sign));
+  *z0 = _mm512_mul_ps(radius, cosine);
+  *z1 = _mm512_mul_ps(radius, sine);
+}
+#endif
+
 #endif

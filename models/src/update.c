@@ -13,6 +13,10 @@
  * Half-select events are counted in closed form, sum_i |r_i| cols +
  * sum_j |c_j| rows - 2 coincidences; the optional disturb walks the slots of
  * each cell's exclusive-or train.
+ *
+ * The trains and the hot row kernel (affine models, at most 32 slots) have an
+ * AVX-512 implementation, compiled where the target has it, and a portable one;
+ * both give the reference's bits. docs/performance.md has the measurements.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -22,6 +26,14 @@
 #include "device_inline.h"
 #include "rng_inline.h"
 #include "update_internal.h"
+
+/* The AVX-512 kernels (trains and the hot row kernel) need masked popcounts and
+ * byte masks; elsewhere portable code computes the same bits. */
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512VPOPCNTDQ__)
+#define AIMC_UPDATE_AVX512 1
+/* Mask of the first n of 16 lanes. */
+static inline __mmask16 lanes_below(int n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1u); }
+#endif
 
 aimc_status update_scratch_init(update_scratch *s, int rows, int cols, int max_bl) {
   memset(s, 0, sizeof *s);
@@ -39,7 +51,7 @@ aimc_status update_scratch_init(update_scratch *s, int rows, int cols, int max_b
   s->col_count = calloc((size_t)cols, sizeof *s->col_count);
   s->active_cols = calloc((size_t)cols, sizeof *s->active_cols);
   s->slot_start = calloc(33, sizeof *s->slot_start);
-  s->slot_list = calloc((size_t)cols * 32, sizeof *s->slot_list);
+  s->slot_list = malloc((size_t)cols * 32 * sizeof *s->slot_list); /* written before it is read */
   s->col_bits32 = calloc((size_t)cols, sizeof *s->col_bits32);
   if (!s->row_bits || !s->col_bits || !s->row_sign || !s->col_sign || !s->row_prob || !s->col_prob ||
       !s->row_count || !s->col_count || !s->active_cols || !s->slot_start || !s->slot_list || !s->col_bits32) {
@@ -105,43 +117,86 @@ static float quantize_probability(float p, double res, int sto_round, float u) {
   return q * step;
 }
 
+/* Probabilities scale |v_k| and signs of one side's lines; the optional
+ * quantisation in a second loop, so that the first one vectorises. */
+static void line_probabilities(const aimc_array *array, const aimc_update_params *params, uint64_t event,
+                               uint32_t side, const float *v, int n, float scale, float *prob, int8_t *sign) {
+  for (int k = 0; k < n; ++k) {
+    prob[k] = scale * fabsf(v[k]);
+    sign[k] = sign_of(v[k]);
+  }
+  if (!(params->res > 0.0)) return;
+  for (int k = 0; k < n; ++k) {
+    float u = 0.0f;
+    if (params->sto_round) {
+      uint32_t w[4];
+      rng_philox(array->key, event, 0, AIMC_RNG_ROUNDING, side, (uint32_t)k, w);
+      u = aimc_rng_uniform(w[0]);
+    }
+    prob[k] = quantize_probability(prob[k], params->res, params->sto_round, u);
+  }
+}
+
 int update_prepare_sample(const aimc_array *array, const float *x, const float *d, float lr,
                           const aimc_update_params *params, uint64_t event, update_scratch *s) {
   float x_max = abs_max(x, array->cols), d_max = abs_max(d, array->rows);
   aimc_bl_scales scales = aimc_update_bl_scales(params, lr, array->device.granularity, x_max, d_max,
                                                 (float)array->device.params.dw_min);
   if (scales.bl == 0) return 0;
-  for (int j = 0; j < array->cols; ++j) {
-    float q = scales.b * fabsf(x[j]);
-    if (params->res > 0.0) {
-      float u = 0.0f;
-      if (params->sto_round) {
-        uint32_t w[4];
-        rng_philox(array->key, event, 0, AIMC_RNG_ROUNDING, 0, (uint32_t)j, w);
-        u = aimc_rng_uniform(w[0]);
-      }
-      q = quantize_probability(q, params->res, params->sto_round, u);
-    }
-    s->col_prob[j] = q;
-    s->col_sign[j] = sign_of(x[j]);
-  }
-  for (int i = 0; i < array->rows; ++i) {
-    float p = scales.a * fabsf(d[i]);
-    if (params->res > 0.0) {
-      float u = 0.0f;
-      if (params->sto_round) {
-        uint32_t w[4];
-        rng_philox(array->key, event, 0, AIMC_RNG_ROUNDING, 1, (uint32_t)i, w);
-        u = aimc_rng_uniform(w[0]);
-      }
-      p = quantize_probability(p, params->res, params->sto_round, u);
-    }
-    s->row_prob[i] = p;
-    s->row_sign[i] = sign_of(d[i]);
-  }
+  line_probabilities(array, params, event, 0, x, array->cols, scales.b, s->col_prob, s->col_sign);
+  line_probabilities(array, params, event, 1, d, array->rows, scales.a, s->row_prob, s->row_sign);
   return scales.bl;
 }
 
+#ifdef AIMC_UPDATE_AVX512
+/*
+ * Trains of `lines` lines of one purpose into bits (lines x words), 16 lines at a
+ * time: slot k of line l fires if a 24-bit uniform is below p_l. Returns the
+ * pulses fired. Serial: at one Philox call per 4 slots and 16 lines, a parallel
+ * region would cost more than the work.
+ */
+static uint64_t build_line_trains(aimc_rng_key key, uint64_t event, uint32_t purpose, int lines, const float *prob,
+                                  int bl, int words, uint64_t *bits, int parallel) {
+  (void)parallel;
+  const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512 scale = _mm512_set1_ps(1.0f / 16777216.0f);
+  uint64_t fired = 0;
+  memset(bits, 0, (size_t)lines * (size_t)words * sizeof *bits);
+  for (int l0 = 0; l0 < lines; l0 += 16) {
+    __mmask16 valid = lanes_below(lines - l0);
+    __m512 p = _mm512_maskz_loadu_ps(valid, prob + l0);
+    if (!_mm512_mask_cmp_ps_mask(valid, p, _mm512_setzero_ps(), _CMP_GT_OQ)) continue; /* idle lines */
+    __m512i c2 = _mm512_or_si512(_mm512_set1_epi32((int32_t)(purpose << 28)),
+                                 _mm512_and_si512(_mm512_add_epi32(_mm512_set1_epi32(l0), iota),
+                                                  _mm512_set1_epi32(0x0FFFFFFF)));
+    /* Each line's 64-slot words build up in two vectors of 8 (lines l0..l0+7, l0+8..). */
+    __m512i low = _mm512_setzero_si512(), high = _mm512_setzero_si512();
+    for (int k = 0; k < bl; k += 4) {
+      __m512i w[4];
+      rng_philox_x16(key.k0, key.k1, _mm512_set1_epi32((int32_t)(uint32_t)event),
+                     _mm512_set1_epi32((int32_t)((uint32_t)((event >> 32) & 0xFFFFu) | ((uint32_t)(k >> 2) << 16))),
+                     c2, _mm512_setzero_si512(), w);
+      int last = bl - k < 4 ? bl - k : 4;
+      for (int m = 0; m < last; ++m) {
+        __m512 u = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(w[m], 8)), scale); /* aimc_rng_uniform */
+        __mmask16 on = _mm512_mask_cmp_ps_mask(valid, u, p, _CMP_LT_OQ);
+        const __m512i bit = _mm512_set1_epi64((int64_t)(1ull << ((k + m) & 63)));
+        low = _mm512_mask_or_epi64(low, (__mmask8)on, low, bit);
+        high = _mm512_mask_or_epi64(high, (__mmask8)(on >> 8), high, bit);
+        fired += (uint64_t)__builtin_popcount(on);
+      }
+      if ((k + 4) % 64 == 0 || k + 4 >= bl) { /* a word is complete (blocks of 4 never straddle words) */
+        uint64_t word[16];
+        _mm512_storeu_si512(word, low);
+        _mm512_storeu_si512(word + 8, high);
+        for (int l = 0; l < 16 && l0 + l < lines; ++l) bits[(size_t)(l0 + l) * words + k / 64] = word[l];
+        low = high = _mm512_setzero_si512();
+      }
+    }
+  }
+  return fired;
+}
+#else
 /* Train of one line: slot k fires if a 24-bit uniform is below p. */
 static int build_train(aimc_rng_key key, uint64_t event, uint32_t purpose, uint32_t line, float p, int bl,
                        int words, uint64_t *bits) {
@@ -163,30 +218,39 @@ static int build_train(aimc_rng_key key, uint64_t event, uint32_t purpose, uint3
   return fired;
 }
 
+/* Trains of `lines` lines of one purpose into bits (lines x words); returns the
+ * pulses fired. */
+static uint64_t build_line_trains(aimc_rng_key key, uint64_t event, uint32_t purpose, int lines, const float *prob,
+                                  int bl, int words, uint64_t *bits, int parallel) {
+  uint64_t fired = 0;
+#pragma omp parallel for schedule(static) reduction(+ : fired) if (parallel)
+  for (int l = 0; l < lines; ++l)
+    fired += (uint64_t)build_train(key, event, purpose, (uint32_t)l, prob[l], bl, words, bits + (size_t)l * words);
+  return fired;
+}
+#endif
+
 void update_build_trains(const aimc_array *array, int bl, uint64_t event, update_scratch *s,
                          aimc_update_stats *stats) {
   int words = (bl + 63) / 64;
-  uint64_t row_pulses = 0, col_pulses = 0;
   int parallel = (size_t)array->rows * (size_t)array->cols >= AIMC_PARALLEL_MIN_CELLS;
-#pragma omp parallel for schedule(static) reduction(+ : row_pulses) if (parallel)
-  for (int i = 0; i < array->rows; ++i) {
-    row_pulses += (uint64_t)build_train(array->key, event, AIMC_RNG_ROW_TRAIN, (uint32_t)i, s->row_prob[i], bl,
-                                        words, s->row_bits + (size_t)i * words);
-  }
-#pragma omp parallel for schedule(static) reduction(+ : col_pulses) if (parallel)
-  for (int j = 0; j < array->cols; ++j) {
-    col_pulses += (uint64_t)build_train(array->key, event, AIMC_RNG_COL_TRAIN, (uint32_t)j, s->col_prob[j], bl,
-                                        words, s->col_bits + (size_t)j * words);
-  }
+  uint64_t row_pulses = build_line_trains(array->key, event, AIMC_RNG_ROW_TRAIN, array->rows, s->row_prob, bl, words,
+                                          s->row_bits, parallel);
+  uint64_t col_pulses = build_line_trains(array->key, event, AIMC_RNG_COL_TRAIN, array->cols, s->col_prob, bl, words,
+                                          s->col_bits, parallel);
   s->n_active_cols = 0;
   for (int j = 0; j < array->cols; ++j) {
     const uint64_t *c = s->col_bits + (size_t)j * words;
     uint64_t any = 0;
     for (int k = 0; k < words; ++k) any |= c[k];
-    if (any) s->active_cols[s->n_active_cols++] = j;
+    s->active_cols[s->n_active_cols] = j; /* kept only if the train is not empty (no branch) */
+    s->n_active_cols += any != 0;
   }
-  if (bl <= 32) { /* columns per slot, in column order */
+  if (bl <= 32) {
     for (int j = 0; j < array->cols; ++j) s->col_bits32[j] = (uint32_t)s->col_bits[j];
+  }
+#ifndef AIMC_UPDATE_AVX512
+  if (bl <= 32) { /* the portable row kernel's columns per slot, in column order */
     memset(s->slot_start, 0, 33 * sizeof *s->slot_start);
     for (int a = 0; a < s->n_active_cols; ++a) {
       for (uint64_t bits = s->col_bits[s->active_cols[a]]; bits; bits &= bits - 1)
@@ -200,6 +264,7 @@ void update_build_trains(const aimc_array *array, int bl, uint64_t event, update
       for (uint64_t bits = s->col_bits[j]; bits; bits &= bits - 1) s->slot_list[fill[__builtin_ctzll(bits)]++] = j;
     }
   }
+#endif
   stats->row_pulses += row_pulses;
   stats->col_pulses += col_pulses;
 }
@@ -335,15 +400,269 @@ static void stochastic_row(aimc_array *array, const update_scratch *s, int words
   }
 }
 
+#ifdef AIMC_UPDATE_AVX512
 /*
- * The hot path: affine device models and trains of at most 64 slots. For each
+ * The hot path on AVX-512: affine device models, trains of at most 32 slots.
+ * Cells are processed 16 columns at a time, each cell's n = popcount(r & c_j)
+ * pulses one after another (its pulses all have one sign, and cells are
+ * independent, so this is the reference's slot order for every cell).
+ *
+ * With cycle noise, the deviates come first, generated on a compact list of
+ * the pulsed cells (compress), so that no lane is spent on an idle cell: one
+ * Philox call per cell and block of 4 pulses (the keying of rng_pulse_normal),
+ * the first Box-Muller pair for every listed cell and the second only for cells
+ * with more than 2 pulses left. Deviates of pulse p are stored compactly, in
+ * column order, for the cells with n > p; the apply loop reads them back into
+ * their lanes with expand loads.
+ *
+ * A row is worked in segments of AIMC_SEGMENT columns, deviates then pulses,
+ * so that the lists and deviates of the per-thread scratch have a fixed size
+ * and stay in L1 whatever the array's width.
+ */
+#define AIMC_SEGMENT 128
+#define AIMC_GROUP 4
+
+/* Per-thread scratch of the row kernel: lists of one segment, with room for a
+ * whole vector stored past the last entry. */
+typedef struct row_scratch {
+  int32_t cells[AIMC_SEGMENT + 16];      /* pulsed cells (in block b: with n > 4b), column << 8 | n */
+  int32_t deep_counts[AIMC_SEGMENT + 16]; /* n of the cells that need the second pair */
+  int32_t words2[AIMC_SEGMENT + 16];     /* words 2 and 3 of those cells' Philox outputs */
+  int32_t words3[AIMC_SEGMENT + 16];
+  float *deviates;                       /* pulse p: deviates + p * AIMC_SEGMENT_STRIDE */
+} row_scratch;
+#define AIMC_SEGMENT_STRIDE (AIMC_SEGMENT + 16)
+
+/* 1 on success; on failure nothing stays allocated. Columns must fit the 24
+ * bits left of a packed list entry (wider arrays take the generic path). */
+static int row_scratch_init(row_scratch *rs, int cols, int bl) {
+  if (cols >= 1 << 24) return 0;
+  rs->deviates = malloc((size_t)(bl + 3) / 4 * 4 * AIMC_SEGMENT_STRIDE * sizeof *rs->deviates); /* whole blocks */
+  return rs->deviates != NULL;
+}
+
+static void row_scratch_free(row_scratch *rs) { free(rs->deviates); }
+
+/* Appends the lanes of v selected by `keep` to list + *count. */
+static inline void append_epi32(int32_t *list, int *count, __mmask16 keep, __m512i v) {
+  _mm512_storeu_si512(list + *count, _mm512_maskz_compress_epi32(keep, v));
+  *count += __builtin_popcount(keep);
+}
+static inline void append_ps(float *list, int *count, __mmask16 keep, __m512 v) {
+  _mm512_storeu_ps(list + *count, _mm512_maskz_compress_ps(keep, v));
+  *count += __builtin_popcount(keep);
+}
+
+/* Output of deviate_chunks: how many deviates of pulses first + 1 and the words
+ * of the second pair have been stored so far. */
+typedef struct deviate_fill {
+  int second, deep;
+} deviate_fill;
+
+/*
+ * Pulses first..first+1 of `chunks` (1 or 2, a constant after inlining) chunks
+ * of 16 listed cells from t, and the Philox words of the second pair for the
+ * cells that need it. Two chunks side by side give the out-of-order core two
+ * independent dependency chains (a Box-Muller pair is a long one).
+ */
+static inline void deviate_chunks(const rng_philox_c3_state *philox, int first, int listed, int t, int chunks,
+                                  row_scratch *rs, deviate_fill *fill) {
+  __m512i w[2][4];
+  __m512 z0[2], z1[2];
+  for (int u = 0; u < chunks; ++u)
+    rng_philox_x16_c3(philox, _mm512_srli_epi32(_mm512_loadu_si512(rs->cells + t + 16 * u), 8), w[u]);
+  for (int u = 0; u < chunks; ++u) rng_box_muller_x16(w[u][0], w[u][1], &z0[u], &z1[u]);
+  float *z0_out = rs->deviates + (size_t)first * AIMC_SEGMENT_STRIDE, *z1_out = z0_out + AIMC_SEGMENT_STRIDE;
+  for (int u = 0; u < chunks; ++u) {
+    __mmask16 valid = lanes_below(listed - t - 16 * u);
+    __m512i n = _mm512_and_si512(_mm512_loadu_si512(rs->cells + t + 16 * u), _mm512_set1_epi32(0xFF));
+    _mm512_storeu_ps(z0_out + t + 16 * u, z0[u]);
+    append_ps(z1_out, &fill->second, _mm512_mask_cmpgt_epi32_mask(valid, n, _mm512_set1_epi32(first + 1)), z1[u]);
+    __mmask16 more = _mm512_mask_cmpgt_epi32_mask(valid, n, _mm512_set1_epi32(first + 2));
+    if (more) {
+      int slot = fill->deep;
+      append_epi32(rs->words2, &slot, more, w[u][2]);
+      slot = fill->deep;
+      append_epi32(rs->words3, &slot, more, w[u][3]);
+      append_epi32(rs->deep_counts, &fill->deep, more, n);
+    }
+  }
+}
+
+/* Deviates of every pulse of row i's cells in columns [j_begin, j_end) (see
+ * above); pulses = popcount(r) bounds every n. */
+static void segment_deviates(const aimc_array *array, const update_scratch *s, uint64_t event, int i, uint32_t r,
+                             int pulses, int j_begin, int j_end, row_scratch *rs) {
+  const __m512i row_train = _mm512_set1_epi32((int32_t)r), iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+                                                                                   11, 12, 13, 14, 15);
+  int listed = 0;
+  for (int j0 = j_begin; j0 < j_end; j0 += 16) {
+    __m512i c = _mm512_maskz_loadu_epi32(lanes_below(j_end - j0), s->col_bits32 + j0);
+    __mmask16 hit = _mm512_test_epi32_mask(c, row_train);
+    __m512i column = _mm512_slli_epi32(_mm512_add_epi32(_mm512_set1_epi32(j0), iota), 8);
+    append_epi32(rs->cells, &listed, hit, _mm512_or_si512(column, _mm512_popcnt_epi32(_mm512_and_si512(c, row_train))));
+  }
+  const uint32_t c0 = (uint32_t)event, c2 = ((uint32_t)AIMC_RNG_PULSE_NOISE << 28) | ((uint32_t)i & 0x0FFFFFFFu);
+  for (int block = 0; 4 * block < pulses; ++block) {
+    const int first = 4 * block; /* pulse index of z0 of the first pair */
+    if (block > 0) { /* keep the cells with pulses left (in place: writes trail reads) */
+      int kept = 0;
+      for (int t = 0; t < listed; t += 16) {
+        __m512i cell = _mm512_loadu_si512(rs->cells + t);
+        append_epi32(rs->cells, &kept,
+                     _mm512_mask_cmpgt_epi32_mask(lanes_below(listed - t),
+                                                  _mm512_and_si512(cell, _mm512_set1_epi32(0xFF)),
+                                                  _mm512_set1_epi32(first)),
+                     cell);
+      }
+      listed = kept;
+    }
+    const rng_philox_c3_state philox = rng_philox_c3_prepare(
+        array->key.k0, array->key.k1, c0, (uint32_t)((event >> 32) & 0xFFFFu) | ((uint32_t)block << 16), c2);
+    deviate_fill fill = {0, 0};
+    int t = 0;
+    for (; listed - t > 16; t += 32) deviate_chunks(&philox, first, listed, t, 2, rs, &fill);
+    if (t < listed) deviate_chunks(&philox, first, listed, t, 1, rs, &fill);
+    /* The second pair: pulses first + 2 and first + 3. */
+    float *z2_out = rs->deviates + (size_t)(first + 2) * AIMC_SEGMENT_STRIDE, *z3_out = z2_out + AIMC_SEGMENT_STRIDE;
+    int fourth = 0;
+    for (int d = 0; d < fill.deep; d += 16) {
+      __m512 z0, z1;
+      rng_box_muller_x16(_mm512_loadu_si512(rs->words2 + d), _mm512_loadu_si512(rs->words3 + d), &z0, &z1);
+      _mm512_storeu_ps(z2_out + d, z0);
+      append_ps(z3_out, &fourth,
+                _mm512_mask_cmpgt_epi32_mask(lanes_below(fill.deep - d), _mm512_loadu_si512(rs->deep_counts + d),
+                                             _mm512_set1_epi32(first + 3)),
+                z1);
+    }
+  }
+}
+
+static void affine_row(aimc_array *array, const update_scratch *s, int weight_sign, uint64_t event, int i,
+                       row_scratch *rs, row_result *out) {
+  uint32_t r = (uint32_t)s->row_bits[i];
+  if (!r) return;
+  const int cols = array->cols, pulses = __builtin_popcount(r);
+  const size_t n_cells = (size_t)array->rows * (size_t)cols, base = (size_t)i * cols;
+  const float *planes = array->planes;
+  const float *slope_up = planes + AIMC_PLANE_SLOPE_UP * n_cells + base;
+  const float *slope_down = planes + AIMC_PLANE_SLOPE_DOWN * n_cells + base;
+  const float *offset_up = planes + AIMC_PLANE_OFFSET_UP * n_cells + base;
+  const float *offset_down = planes + AIMC_PLANE_OFFSET_DOWN * n_cells + base;
+  const float *dw_up = planes + AIMC_PLANE_DW_UP * n_cells + base;
+  const float *dw_down = planes + AIMC_PLANE_DW_DOWN * n_cells + base;
+  const float *b_min = planes + AIMC_PLANE_B_MIN * n_cells + base;
+  const float *b_max = planes + AIMC_PLANE_B_MAX * n_cells + base;
+  float *w = update_target(array) + base;
+  const int noisy = array->device.sigma != 0.0f, additive = array->device.additive_noise;
+  const __m512 sigma = _mm512_set1_ps(array->device.sigma), one = _mm512_set1_ps(1.0f);
+  const __m512i row_train = _mm512_set1_epi32((int32_t)r);
+  /* A cell pulses up where its column's sign is not negative (row sign +1) or is (-1). */
+  const __mmask16 flip = weight_sign * s->row_sign[i] > 0 ? 0xFFFF : 0;
+  __m512i up = _mm512_setzero_si512(), down = _mm512_setzero_si512(), most = _mm512_setzero_si512();
+  uint64_t touched = 0;
+  for (int j_begin = 0; j_begin < cols; j_begin += AIMC_SEGMENT) {
+    const int j_end = cols - j_begin < AIMC_SEGMENT ? cols : j_begin + AIMC_SEGMENT;
+    if (noisy) segment_deviates(array, s, event, i, r, pulses, j_begin, j_end, rs);
+    int used[32] = {0}; /* deviates of pulse p consumed so far */
+    /* AIMC_GROUP blocks of 16 columns side by side: a cell's pulses form a long
+     * dependency chain (about 20 cycles a pulse), so independent blocks fill it. */
+    for (int g0 = j_begin; g0 < j_end; g0 += 16 * AIMC_GROUP) {
+      __m512i n[AIMC_GROUP], sign_bit[AIMC_GROUP];
+      __m512 v[AIMC_GROUP], slope[AIMC_GROUP], offset[AIMC_GROUP], noise_scale[AIMC_GROUP], lo[AIMC_GROUP],
+          hi[AIMC_GROUP];
+      __mmask16 hit[AIMC_GROUP];
+      int at[AIMC_GROUP]; /* first column of each block; blocks past the segment are idle at g0 */
+#pragma GCC unroll 16 /* whole, so that the arrays live in registers */
+      for (int b = 0; b < AIMC_GROUP; ++b) {
+        const int j0 = at[b] = g0 + 16 * b < j_end ? g0 + 16 * b : g0;
+        __mmask16 valid = j0 == g0 + 16 * b ? lanes_below(j_end - j0) : 0;
+        __m512i c = _mm512_maskz_loadu_epi32(valid, s->col_bits32 + j0);
+        hit[b] = _mm512_test_epi32_mask(c, row_train);
+        n[b] = _mm512_popcnt_epi32(_mm512_and_si512(c, row_train));
+        /* Sign bits of the column signs (int8) straight into a mask. */
+        __mmask16 negative = _mm_movepi8_mask(_mm_maskz_loadu_epi8(valid, s->col_sign + j0));
+        __mmask16 positive = hit[b] & (negative ^ flip), falling = hit[b] & ~positive;
+        v[b] = _mm512_maskz_loadu_ps(hit[b], w + j0);
+        slope[b] = _mm512_mask_blend_ps(positive, _mm512_maskz_loadu_ps(falling, slope_down + j0),
+                                        _mm512_maskz_loadu_ps(positive, slope_up + j0));
+        offset[b] = _mm512_mask_blend_ps(positive, _mm512_maskz_loadu_ps(falling, offset_down + j0),
+                                         _mm512_maskz_loadu_ps(positive, offset_up + j0));
+        noise_scale[b] = sigma; /* multiplies xi: sigma, or dw_s * sigma for additive noise */
+        if (additive)
+          noise_scale[b] = _mm512_mul_ps(_mm512_mask_blend_ps(positive, _mm512_maskz_loadu_ps(falling, dw_down + j0),
+                                                              _mm512_maskz_loadu_ps(positive, dw_up + j0)),
+                                         sigma);
+        lo[b] = _mm512_maskz_loadu_ps(hit[b], b_min + j0);
+        hi[b] = _mm512_maskz_loadu_ps(hit[b], b_max + j0);
+        /* (float)sign * dw is dw with its sign bit flipped for the falling cells. */
+        sign_bit[b] = _mm512_maskz_mov_epi32(falling, _mm512_set1_epi32((int32_t)0x80000000u));
+        up = _mm512_mask_add_epi32(up, positive, up, n[b]);
+        down = _mm512_mask_add_epi32(down, falling, down, n[b]);
+        most = _mm512_max_epu32(most, n[b]);
+        touched += (uint64_t)__builtin_popcount(hit[b]);
+      }
+      for (int p = 0; p < pulses; ++p) {
+#pragma GCC unroll 16
+        for (int b = 0; b < AIMC_GROUP; ++b) {
+          __mmask16 live = _mm512_cmpgt_epi32_mask(n[b], _mm512_set1_epi32(p));
+          __m512 step = _mm512_add_ps(_mm512_mul_ps(slope[b], v[b]), offset[b]), dw;
+          if (noisy) {
+            __m512 xi = _mm512_maskz_expandloadu_ps(live, rs->deviates + (size_t)p * AIMC_SEGMENT_STRIDE + used[p]);
+            used[p] += __builtin_popcount(live);
+            dw = additive ? _mm512_add_ps(step, _mm512_mul_ps(noise_scale[b], xi))
+                          : _mm512_mul_ps(step, _mm512_add_ps(one, _mm512_mul_ps(sigma, xi)));
+          } else {
+            /* xi = 0: step * (1 + 0) is step exactly; step + 0 keeps -0 -> +0. */
+            dw = additive ? _mm512_add_ps(step, _mm512_setzero_ps()) : step;
+          }
+          __m512 moved =
+              _mm512_add_ps(v[b], _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(dw), sign_bit[b])));
+          /* clip_float: moved > hi ? hi : moved, then moved < lo ? lo : that (this
+           * order, so that crossed bounds give the scalar result). */
+          __m512 clipped = _mm512_mask_min_ps(v[b], live, hi[b], moved);
+          v[b] = _mm512_mask_mov_ps(clipped, _mm512_mask_cmp_ps_mask(live, moved, lo[b], _CMP_LT_OQ), lo[b]);
+        }
+      }
+#pragma GCC unroll 16
+      for (int b = 0; b < AIMC_GROUP; ++b) _mm512_mask_storeu_ps(w + at[b], hit[b], v[b]);
+    }
+  }
+  out->up += (uint64_t)_mm512_reduce_add_epi32(up);
+  out->down += (uint64_t)_mm512_reduce_add_epi32(down);
+  out->touched += touched;
+  uint64_t max_cell = (uint64_t)_mm512_reduce_max_epu32(most);
+  if (max_cell > out->max_cell) out->max_cell = max_cell;
+  if (array->w_persistent) { /* write noise: redraw the visible weight of every pulsed cell */
+    for (int j = 0; j < cols; ++j)
+      if (s->col_bits32[j] & r) update_refresh_visible(array, base + j, event, (uint32_t)i, (uint32_t)j);
+  }
+}
+#else
+/* Per-thread scratch of the portable row kernel: deviates and pulse indices of
+ * one slot's columns. */
+typedef struct row_scratch {
+  float *xi;
+} row_scratch;
+
+static int row_scratch_init(row_scratch *rs, int cols, int bl) {
+  (void)bl;
+  rs->xi = malloc(2 * sizeof(float) * (size_t)cols);
+  return rs->xi != NULL;
+}
+
+static void row_scratch_free(row_scratch *rs) { free(rs->xi); }
+
+/*
+ * The hot path, portable: affine device models, trains of at most 32 slots. For each
  * slot k of the row's train, every column firing at k meets the row; the cell's
  * pulse index is the number of its coincidences in earlier slots, so each cell
  * sees its pulses in slot order with the same deviates as the reference. Cells of
  * one slot are distinct, which lets the loop vectorise (gathers and scatters).
  */
-static void affine_row_single_word(aimc_array *array, const update_scratch *s, int weight_sign, uint64_t event,
-                                   int i, float *xi, row_result *out) {
+static void affine_row(aimc_array *array, const update_scratch *s, int weight_sign, uint64_t event, int i,
+                       row_scratch *rs, row_result *out) {
+  float *xi = rs->xi;
   uint32_t r = (uint32_t)s->row_bits[i];
   if (!r) return;
   const size_t n = (size_t)array->rows * (size_t)array->cols, base = (size_t)i * array->cols;
@@ -412,6 +731,7 @@ static void affine_row_single_word(aimc_array *array, const update_scratch *s, i
     }
   }
 }
+#endif
 
 static void counted_row(aimc_array *array, const aimc_update_params *params, const update_scratch *s, int bl,
                         int weight_sign, uint64_t event, int i, row_result *out) {
@@ -482,13 +802,14 @@ aimc_status aimc_array_update(aimc_array *array, const float *x, const float *d,
       int fast = bl <= 32 && array->planes && array->device.params.half_select_disturb == 0.0;
 #pragma omp parallel reduction(+ : up, down, touched) reduction(max : max_cell) if (parallel)
       {
-        /* Per-thread scratch: deviates and pulse indices of one slot's columns. */
-        float *xi = fast ? malloc(2 * sizeof(float) * (size_t)array->cols) : NULL;
+        /* Per-thread scratch of the row kernel; without it, the generic path (same bits). */
+        row_scratch rs = {0};
+        int use_fast = fast && row_scratch_init(&rs, array->cols, bl);
 #pragma omp for schedule(dynamic, 16)
         for (int i = 0; i < array->rows; ++i) {
           row_result r = {0, 0, 0, 0};
-          if (xi)
-            affine_row_single_word(array, &s, weight_sign, event, i, xi, &r);
+          if (use_fast)
+            affine_row(array, &s, weight_sign, event, i, &rs, &r);
           else
             stochastic_row(array, &s, words, weight_sign, event, i, &r);
           up += r.up;
@@ -496,7 +817,7 @@ aimc_status aimc_array_update(aimc_array *array, const float *x, const float *d,
           touched += r.touched;
           max_cell = r.max_cell > max_cell ? r.max_cell : max_cell;
         }
-        free(xi);
+        if (use_fast) row_scratch_free(&rs);
       }
     } else {
       update_build_counts(array, params, bl, &s, &local);

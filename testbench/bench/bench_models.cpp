@@ -4,6 +4,10 @@
 //     array, dw_min 0.001, dw_min_std 0.3, default dtod, desired_bl 31, UM + UBLM,
 //     x ~ U[-1, 1], d ~ N(0, 0.1), lr 0.01; yardstick cblas_sger.
 //   update_noiseless/512: the same with dw_min_std 0.
+//   update_memory_floor: no arithmetic, only the memory traffic the noise-free
+//     update cannot avoid: for the rows whose train fires (recorded per sample), w
+//     read and written and the six planes a SoftBounds pulse reads (slope, offset
+//     up/down, bounds). The array (9 MiB) does not fit in L2, sger's w (1 MiB) does.
 //   forward/512: forward MVM with default periphery; yardstick cblas_sgemv.
 #include <benchmark/benchmark.h>
 #include <cblas.h>
@@ -66,6 +70,47 @@ void run_update(benchmark::State &state, double dw_min_std) {
 void BM_update(benchmark::State &state) { run_update(state, 0.3); }
 void BM_update_noiseless(benchmark::State &state) { run_update(state, 0.0); }
 
+// Train sink: the rows whose train fires, per sample.
+void record_active_rows(void *context, uint64_t, int, int words, int rows, const uint64_t *row_bits, const int8_t *, int,
+                        const uint64_t *, const int8_t *, int) {
+  auto *active = static_cast<std::vector<std::vector<int>> *>(context);
+  active->emplace_back();
+  for (int i = 0; i < rows; ++i) {
+    uint64_t any = 0;
+    for (int k = 0; k < words; ++k) any |= row_bits[(size_t)i * words + k];
+    if (any) active->back().push_back(i);
+  }
+}
+
+void BM_update_memory_floor(benchmark::State &state) {
+  aimc_device_params p;
+  aimc_device_params_default(&p, AIMC_DEVICE_SOFT_BOUNDS);
+  aimc_array a;
+  if (aimc_array_create(&a, kSize, kSize, &p, 1, 0) != AIMC_OK) state.SkipWithError(aimc_error_message());
+  aimc_update_params u;
+  aimc_update_params_default(&u);
+  std::vector<std::vector<int>> active;
+  aimc_train_sink sink = {&active, record_active_rows};
+  const Inputs &in = inputs();
+  for (int k = 0; k < kSamples; ++k)
+    aimc_array_update(&a, &in.x[(size_t)k * kSize], &in.d[(size_t)k * kSize], 1, 0.01f, &u, nullptr, &sink);
+  const size_t n = (size_t)kSize * kSize;
+  const int read_planes[] = {AIMC_PLANE_SLOPE_UP, AIMC_PLANE_SLOPE_DOWN, AIMC_PLANE_OFFSET_UP,
+                             AIMC_PLANE_OFFSET_DOWN, AIMC_PLANE_B_MIN,    AIMC_PLANE_B_MAX};
+  int k = 0;
+  for (auto _ : state) {
+    for (int i : active[k]) {
+      float *w = a.w + (size_t)i * kSize;
+      const float *q[6];
+      for (int m = 0; m < 6; ++m) q[m] = a.planes + read_planes[m] * n + (size_t)i * kSize;
+      for (int j = 0; j < kSize; ++j) w[j] += 0.0f * (q[0][j] + q[1][j] + q[2][j] + q[3][j] + q[4][j] + q[5][j]);
+    }
+    benchmark::DoNotOptimize(a.w);
+    k = (k + 1) % kSamples;
+  }
+  aimc_array_destroy(&a);
+}
+
 void BM_sger(benchmark::State &state) {
   std::vector<float> w((size_t)kSize * kSize, 0.0f);
   const Inputs &in = inputs();
@@ -119,6 +164,7 @@ BENCHMARK(BM_sger);
 // Arguments: threads, array size (rows = cols; inputs are the first `size` entries).
 BENCHMARK(BM_update)->Args({1, kSize})->Args({2, kSize})->Args({1, 128})->UseRealTime();
 BENCHMARK(BM_update_noiseless)->Args({1, kSize})->Args({1, 128})->UseRealTime();
+BENCHMARK(BM_update_memory_floor);
 BENCHMARK(BM_sgemv);
 BENCHMARK(BM_forward);
 BENCHMARK_MAIN();

@@ -411,3 +411,69 @@ TEST(Update, InvalidInputsAreRejected) {
   u = default_update();
   EXPECT_EQ(aimc_array_update(&arr.a, x.data(), d.data(), 1, INFINITY, &u, nullptr, nullptr), AIMC_ENUMERIC);
 }
+
+namespace {
+
+struct CapturedTrains {
+  int bl = 0, words = 0, rows = 0, cols = 0;
+  std::vector<uint64_t> row_bits, col_bits;
+  uint64_t event = 0;
+};
+
+void capture(void *context, uint64_t sample, int bl, int words, int rows, const uint64_t *row_bits, const int8_t *,
+             int cols, const uint64_t *col_bits, const int8_t *, int) {
+  auto *c = static_cast<CapturedTrains *>(context);
+  c->event = sample;
+  c->bl = bl;
+  c->words = words;
+  c->rows = rows;
+  c->cols = cols;
+  c->row_bits.assign(row_bits, row_bits + (size_t)rows * words);
+  c->col_bits.assign(col_bits, col_bits + (size_t)cols * words);
+}
+
+}  // namespace
+
+TEST(Update, TrainsAreTheDocumentedBernoulliDraws) {
+  // The trains are shared by the fast kernel and its reference, so they are checked
+  // here against their definition: slot k of line l fires iff the 24-bit uniform
+  // of word k % 4 of Philox(event, block k / 4, purpose, l, 0) is below the line's
+  // probability (p_i = A |d_i| for rows, q_j = B |x_j| for columns).
+  for (int desired_bl : {4, 31, 100}) {
+    aimc_device_params p = quiet_device(AIMC_DEVICE_CONSTANT_STEP);
+    const int rows = 40, cols = 70;
+    Array arr(rows, cols, p, 77);
+    std::mt19937 rng(3);
+    std::vector<float> x = uniform_vector(rng, cols, -1, 1), d = uniform_vector(rng, rows, -1, 1);
+    aimc_update_params u = default_update();
+    u.desired_bl = desired_bl;
+    const float lr = 1.0f;  // k = 1000 > desired_bl: BL = desired_bl
+    CapturedTrains c;
+    aimc_train_sink sink = {&c, capture};
+    ASSERT_EQ(aimc_array_update(&arr.a, x.data(), d.data(), 1, lr, &u, nullptr, &sink), AIMC_OK);
+    ASSERT_EQ(c.bl, desired_bl);
+    float x_max = 0, d_max = 0;
+    for (float v : x) x_max = std::max(x_max, std::fabs(v));
+    for (float v : d) d_max = std::max(d_max, std::fabs(v));
+    aimc_bl_scales s = aimc_update_bl_scales(&u, lr, arr.a.device.granularity, x_max, d_max, (float)p.dw_min);
+    auto expected_bit = [&](uint32_t purpose, int line, float prob, int slot) {
+      uint32_t w[4];
+      aimc_rng_words(arr.a.key, c.event, (uint32_t)slot / 4, purpose, (uint32_t)line, 0, w);
+      return aimc_rng_uniform(w[slot % 4]) < prob;
+    };
+    int fired = 0;
+    for (int i = 0; i < rows; ++i)
+      for (int k = 0; k < c.bl; ++k) {
+        bool bit = (c.row_bits[(size_t)i * c.words + k / 64] >> (k % 64)) & 1u;
+        ASSERT_EQ(bit, expected_bit(AIMC_RNG_ROW_TRAIN, i, s.a * std::fabs(d[i]), k)) << "row " << i << " slot " << k;
+        fired += bit;
+      }
+    for (int j = 0; j < cols; ++j)
+      for (int k = 0; k < c.bl; ++k) {
+        bool bit = (c.col_bits[(size_t)j * c.words + k / 64] >> (k % 64)) & 1u;
+        ASSERT_EQ(bit, expected_bit(AIMC_RNG_COL_TRAIN, j, s.b * std::fabs(x[j]), k)) << "col " << j << " slot " << k;
+        fired += bit;
+      }
+    EXPECT_GT(fired, 0);
+  }
+}
