@@ -195,6 +195,7 @@ static void mvm_vector(const mvm_job *job, const float *x, float *y, uint64_t ev
     case AIMC_NM_NONE: alpha = 1.0f; break;
     case AIMC_NM_ABS_MAX: {
       float m = 0.0f;
+#pragma omp simd reduction(max : m)
       for (int j = 0; j < n_in; ++j) m = fabsf(x[j]) > m ? fabsf(x[j]) : m;
       alpha = (io->nm_thres > 0.0 && m > io->nm_thres) ? (float)io->nm_thres : m;
       break;
@@ -220,10 +221,17 @@ static void mvm_vector(const mvm_job *job, const float *x, float *y, uint64_t ev
     float scale = alpha * factor;
     if (io->inp_sto_round && inp_step > 0.0f) fill_uniforms(a->key, event, pass, IO_INPUT_ROUND, n_in, noise);
     double abs_sum = 0.0;
-    for (int j = 0; j < n_in; ++j) {
-      float q = aimc_io_quantize(x[j] / scale, inp_step, io->inp_sto_round && inp_step > 0.0f ? noise[j] : -1.0f);
-      u[j] = q < -inp_bound ? -inp_bound : (q > inp_bound ? inp_bound : q);
+    if (io->inp_sto_round && inp_step > 0.0f) {
+      for (int j = 0; j < n_in; ++j) u[j] = aimc_io_quantize(x[j] / scale, inp_step, noise[j]);
+    } else if (inp_step > 0.0f) {
+#pragma omp simd
+      for (int j = 0; j < n_in; ++j) u[j] = rintf((x[j] / scale) / inp_step) * inp_step; /* = aimc_io_quantize */
+    } else {
+#pragma omp simd
+      for (int j = 0; j < n_in; ++j) u[j] = x[j] / scale;
     }
+#pragma omp simd
+    for (int j = 0; j < n_in; ++j) u[j] = u[j] < -inp_bound ? -inp_bound : (u[j] > inp_bound ? inp_bound : u[j]);
     if (io->inp_noise > 0.0) {
       fill_normals(a->key, event, pass, IO_INPUT_NOISE, n_in, noise);
       for (int j = 0; j < n_in; ++j) u[j] += (float)io->inp_noise * noise[j];
@@ -250,12 +258,18 @@ static void mvm_vector(const mvm_job *job, const float *x, float *y, uint64_t ev
       for (int k = 0; k < n_out; ++k) v[k] += (float)io->out_noise * noise[k];
     }
     if (io->out_sto_round && out_step > 0.0f) fill_uniforms(a->key, event, pass, IO_OUTPUT_ROUND, n_out, noise);
+    if (io->out_sto_round && out_step > 0.0f) {
+      for (int k = 0; k < n_out; ++k) v[k] = aimc_io_quantize(v[k], out_step, noise[k]);
+    } else if (out_step > 0.0f) {
+#pragma omp simd
+      for (int k = 0; k < n_out; ++k) v[k] = rintf(v[k] / out_step) * out_step; /* = aimc_io_quantize */
+    }
     int at_bound = 0;
+#pragma omp simd reduction(+ : at_bound)
     for (int k = 0; k < n_out; ++k) {
-      float q = aimc_io_quantize(v[k], out_step, io->out_sto_round && out_step > 0.0f ? noise[k] : -1.0f);
-      if (q <= -out_bound) { q = -out_bound; at_bound++; }
-      else if (q >= out_bound) { q = out_bound; at_bound++; }
-      v[k] = q;
+      int low = v[k] <= -out_bound, high = v[k] >= out_bound;
+      at_bound += low | high;
+      v[k] = low ? -out_bound : (high ? out_bound : v[k]);
     }
     stats->passes++;
     stats->dac_conversions += (uint64_t)n_in;
@@ -282,7 +296,10 @@ static aimc_status mvm(aimc_array *array, const aimc_io_params *io, const float 
   mvm_job job = {array, io, transposed, reference, transposed ? array->rows : array->cols,
                  transposed ? array->cols : array->rows, NULL, NULL, NULL};
   for (int t = 0; t < batch; ++t) {
-    for (int k = 0; k < job.n_in; ++k) {
+    int finite = 1;
+#pragma omp simd reduction(& : finite)
+    for (int k = 0; k < job.n_in; ++k) finite &= isfinite(in[(size_t)t * job.n_in + k]) != 0;
+    for (int k = 0; k < job.n_in && !finite; ++k) {
       if (!isfinite(in[(size_t)t * job.n_in + k]))
         return aimc_error_set(AIMC_ENUMERIC, "%s MVM: input[%d][%d] is %g", transposed ? "backward" : "forward", t, k,
                               (double)in[(size_t)t * job.n_in + k]);
