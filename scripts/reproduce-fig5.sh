@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Reproduces the Fig. 5 table of Wu et al. 2024 for one network: Digital SGD,
+# Analog SGD and Tiki-Taka at three values of tau, several seeds, with the test
+# accuracy computed as the authors do (the mean over seeds of the test accuracy,
+# averaged over the last 5 epochs; +- the std over seeds averaged the same way),
+# plus energy and simulated time per training sample by phase and the wall time.
+# Usage: scripts/reproduce-fig5.sh fcn|cnn [EPOCHS] [SEEDS] [JOBS] > table.md
+# Needs MNIST in data/mnist (`aimcsim data mnist data/mnist`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+net=${1:?fcn or cnn}
+epochs=${2:-80}
+seeds=${3:-3}
+jobs=${4:-2}
+exe=build/release/sim/aimcsim
+out=runs/fig5-$net
+mkdir -p "$out"
+if [ "$net" = fcn ]; then taus="0.7 0.78 0.8"; else taus="0.6 0.7 0.8"; fi
+
+commands=()
+for seed in $(seq 1 "$seeds"); do
+  commands+=("digital_sgd 0 $seed")
+  for tau in $taus; do
+    commands+=("analog_sgd $tau $seed" "tiki_taka $tau $seed")
+  done
+done
+run_one() {
+  local algorithm=$1 tau=$2 seed=$3 dir="$out/$1-$2-$3"
+  [ -f "$dir/summary.txt" ] && return 0
+  local start=$(date +%s) device=()
+  # Digital SGD (tau 0 in the table) keeps the config's device, which it does not use.
+  [ "$tau" != 0 ] && device=(-p device.w_max="$tau" -p device.w_min=-"$tau" -p fast_device.w_max="$tau" -p fast_device.w_min=-"$tau")
+  "$exe" run configs/experiments/$net.yaml --quiet --force --threads 1 --seed "$seed" -o "$dir" \
+    -p experiment.algorithm="$algorithm" -p experiment.epochs="$epochs" "${device[@]}" > /dev/null
+  echo $(( $(date +%s) - start )) > "$dir/wall_seconds"
+}
+export -f run_one
+export out net epochs exe
+printf '%s\n' "${commands[@]}" | xargs -P "$jobs" -L 1 bash -c 'run_one "$@" || exit 255' _
+
+python3 - "$out" "$net" "$taus" "$seeds" "$epochs" <<'PY'
+import csv, statistics, sys, os
+out, net, taus, seeds, epochs = sys.argv[1], sys.argv[2], sys.argv[3].split(), int(sys.argv[4]), int(sys.argv[5])
+def accuracies(alg, tau, seed):
+    rows = list(csv.DictReader(open(f"{out}/{alg}-{tau}-{seed}/metrics.csv")))
+    return [float(r["test_accuracy"]) * 100 for r in rows]
+def summary_value(alg, tau, seed, label):
+    for line in open(f"{out}/{alg}-{tau}-{seed}/summary.txt"):
+        if line.strip().startswith(label):
+            return float(line.split()[1])
+    return float("nan")
+def cell(alg, tau):
+    runs = [accuracies(alg, tau, s) for s in range(1, seeds + 1)]
+    last = min(len(r) for r in runs)
+    means, stds = [], []
+    for e in range(max(0, last - 5), last):
+        values = [r[e] for r in runs]
+        means.append(statistics.mean(values))
+        stds.append(statistics.stdev(values) if len(values) > 1 else 0.0)
+    return f"{statistics.mean(means):.2f} +- {statistics.mean(stds):.2f}"
+def cost(alg, tau):
+    d = f"{out}/{alg}-{tau}-1"
+    text = open(f"{d}/summary.txt").read().splitlines()
+    get = lambda key: next((l for l in text if l.strip().startswith(key)), "")
+    energy = get("energy").split()
+    per_sample = energy[4] if len(energy) > 4 else "n/a"
+    time_line = get("simulated time").split()
+    latency = time_line[5] if len(time_line) > 5 else "n/a"
+    phases = []
+    for phase in ("forward", "backward", "update", "transfer", "digital"):
+        parts = [l for l in text if l.strip().startswith(phase) and "J per" in l]
+        if parts: phases.append(f"{phase[0]} {float(parts[0].split()[1]):.3g}")
+    wall = open(f"{d}/wall_seconds").read().strip()
+    return per_sample, latency, ", ".join(phases), wall
+print(f"| {net.upper()} | " + " | ".join(f"tau = {t}" for t in taus) + " |")
+print("|---|" + "---|" * len(taus))
+print("| Digital SGD | " + cell("digital_sgd", "0") + " |" + " |" * (len(taus) - 1))
+for alg, name in (("analog_sgd", "Analog SGD"), ("tiki_taka", "Tiki-Taka")):
+    print(f"| {name} | " + " | ".join(cell(alg, t) for t in taus) + " |")
+print()
+print("| run (seed 1) | energy per sample [J] | latency per sample [s] | energy per sample by phase [J] | wall [s] |")
+print("|---|---|---|---|---|")
+for alg in ("analog_sgd", "tiki_taka"):
+    for t in taus:
+        e, l, p, w = cost(alg, t)
+        print(f"| {alg} tau {t} | {e} | {l} | {p} | {w} |")
+print(f"| digital_sgd | n/a | n/a | n/a | {open(f'{out}/digital_sgd-0-1/wall_seconds').read().strip()} |")
+PY
