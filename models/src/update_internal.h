@@ -14,7 +14,7 @@
 
 /* Arrays smaller than this many cells are updated on one thread: a parallel
  * region costs more than the work (results are the same either way). */
-#define AIMC_PARALLEL_MIN_CELLS 16384
+#define AIMC_PARALLEL_MIN_CELLS 65536
 
 /* Per-call scratch for the trains and counts of one sample. */
 typedef struct update_scratch {

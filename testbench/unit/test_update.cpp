@@ -377,7 +377,7 @@ TEST(Update, ResultsDoNotDependOnThreadCount) {
   aimc_device_params p;
   aimc_device_params_default(&p, AIMC_DEVICE_SOFT_BOUNDS);
   std::mt19937 rng(23);
-  const int rows = 160, cols = 130, batch = 6;  // above AIMC_PARALLEL_MIN_CELLS
+  const int rows = 300, cols = 260, batch = 4;  // above AIMC_PARALLEL_MIN_CELLS
   std::vector<float> x = uniform_vector(rng, batch * cols, -1, 1), d = uniform_vector(rng, batch * rows, -0.2f, 0.2f);
   aimc_update_params u = default_update();
   std::vector<float> results[2];
