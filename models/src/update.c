@@ -27,6 +27,21 @@
 #include "rng_inline.h"
 #include "update_internal.h"
 
+/* The hot parameter planes of row i (array->planes, affine models). */
+typedef struct row_planes {
+  const float *slope_up, *slope_down, *offset_up, *offset_down, *dw_up, *dw_down, *b_min, *b_max;
+} row_planes;
+
+static inline row_planes planes_of_row(const aimc_array *array, int i) {
+  const size_t n = (size_t)array->rows * (size_t)array->cols, base = (size_t)i * (size_t)array->cols;
+  const float *planes = array->planes;
+  row_planes p = {planes + AIMC_PLANE_SLOPE_UP * n + base,   planes + AIMC_PLANE_SLOPE_DOWN * n + base,
+                  planes + AIMC_PLANE_OFFSET_UP * n + base,  planes + AIMC_PLANE_OFFSET_DOWN * n + base,
+                  planes + AIMC_PLANE_DW_UP * n + base,      planes + AIMC_PLANE_DW_DOWN * n + base,
+                  planes + AIMC_PLANE_B_MIN * n + base,      planes + AIMC_PLANE_B_MAX * n + base};
+  return p;
+}
+
 /* The AVX-512 kernels (trains and the hot row kernel) need masked popcounts and
  * byte masks; elsewhere portable code computes the same bits. */
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512VPOPCNTDQ__)
@@ -543,16 +558,8 @@ static void affine_row(aimc_array *array, const update_scratch *s, int weight_si
   uint32_t r = (uint32_t)s->row_bits[i];
   if (!r) return;
   const int cols = array->cols, pulses = __builtin_popcount(r);
-  const size_t n_cells = (size_t)array->rows * (size_t)cols, base = (size_t)i * cols;
-  const float *planes = array->planes;
-  const float *slope_up = planes + AIMC_PLANE_SLOPE_UP * n_cells + base;
-  const float *slope_down = planes + AIMC_PLANE_SLOPE_DOWN * n_cells + base;
-  const float *offset_up = planes + AIMC_PLANE_OFFSET_UP * n_cells + base;
-  const float *offset_down = planes + AIMC_PLANE_OFFSET_DOWN * n_cells + base;
-  const float *dw_up = planes + AIMC_PLANE_DW_UP * n_cells + base;
-  const float *dw_down = planes + AIMC_PLANE_DW_DOWN * n_cells + base;
-  const float *b_min = planes + AIMC_PLANE_B_MIN * n_cells + base;
-  const float *b_max = planes + AIMC_PLANE_B_MAX * n_cells + base;
+  const row_planes planes = planes_of_row(array, i);
+  const size_t base = (size_t)i * (size_t)array->cols;
   float *w = update_target(array) + base;
   const int noisy = array->device.sigma != 0.0f, additive = array->device.additive_noise;
   const __m512 sigma = _mm512_set1_ps(array->device.sigma), one = _mm512_set1_ps(1.0f);
@@ -584,17 +591,17 @@ static void affine_row(aimc_array *array, const update_scratch *s, int weight_si
         __mmask16 negative = _mm_movepi8_mask(_mm_maskz_loadu_epi8(valid, s->col_sign + j0));
         __mmask16 positive = hit[b] & (negative ^ flip), falling = hit[b] & ~positive;
         v[b] = _mm512_maskz_loadu_ps(hit[b], w + j0);
-        slope[b] = _mm512_mask_blend_ps(positive, _mm512_maskz_loadu_ps(falling, slope_down + j0),
-                                        _mm512_maskz_loadu_ps(positive, slope_up + j0));
-        offset[b] = _mm512_mask_blend_ps(positive, _mm512_maskz_loadu_ps(falling, offset_down + j0),
-                                         _mm512_maskz_loadu_ps(positive, offset_up + j0));
+        slope[b] = _mm512_mask_blend_ps(positive, _mm512_maskz_loadu_ps(falling, planes.slope_down + j0),
+                                        _mm512_maskz_loadu_ps(positive, planes.slope_up + j0));
+        offset[b] = _mm512_mask_blend_ps(positive, _mm512_maskz_loadu_ps(falling, planes.offset_down + j0),
+                                         _mm512_maskz_loadu_ps(positive, planes.offset_up + j0));
         noise_scale[b] = sigma; /* multiplies xi: sigma, or dw_s * sigma for additive noise */
         if (additive)
-          noise_scale[b] = _mm512_mul_ps(_mm512_mask_blend_ps(positive, _mm512_maskz_loadu_ps(falling, dw_down + j0),
-                                                              _mm512_maskz_loadu_ps(positive, dw_up + j0)),
+          noise_scale[b] = _mm512_mul_ps(_mm512_mask_blend_ps(positive, _mm512_maskz_loadu_ps(falling, planes.dw_down + j0),
+                                                              _mm512_maskz_loadu_ps(positive, planes.dw_up + j0)),
                                          sigma);
-        lo[b] = _mm512_maskz_loadu_ps(hit[b], b_min + j0);
-        hi[b] = _mm512_maskz_loadu_ps(hit[b], b_max + j0);
+        lo[b] = _mm512_maskz_loadu_ps(hit[b], planes.b_min + j0);
+        hi[b] = _mm512_maskz_loadu_ps(hit[b], planes.b_max + j0);
         /* (float)sign * dw is dw with its sign bit flipped for the falling cells. */
         sign_bit[b] = _mm512_maskz_mov_epi32(falling, _mm512_set1_epi32((int32_t)0x80000000u));
         up = _mm512_mask_add_epi32(up, positive, up, n[b]);
@@ -665,16 +672,8 @@ static void affine_row(aimc_array *array, const update_scratch *s, int weight_si
   float *xi = rs->xi;
   uint32_t r = (uint32_t)s->row_bits[i];
   if (!r) return;
-  const size_t n = (size_t)array->rows * (size_t)array->cols, base = (size_t)i * array->cols;
-  const float *planes = array->planes;
-  const float *slope_up = planes + AIMC_PLANE_SLOPE_UP * n + base;
-  const float *slope_down = planes + AIMC_PLANE_SLOPE_DOWN * n + base;
-  const float *offset_up = planes + AIMC_PLANE_OFFSET_UP * n + base;
-  const float *offset_down = planes + AIMC_PLANE_OFFSET_DOWN * n + base;
-  const float *dw_up = planes + AIMC_PLANE_DW_UP * n + base;
-  const float *dw_down = planes + AIMC_PLANE_DW_DOWN * n + base;
-  const float *b_min = planes + AIMC_PLANE_B_MIN * n + base;
-  const float *b_max = planes + AIMC_PLANE_B_MAX * n + base;
+  const row_planes planes = planes_of_row(array, i);
+  const size_t base = (size_t)i * (size_t)array->cols;
   float *w = update_target(array) + base;
   const uint32_t *col_bits = s->col_bits32;
   const int8_t *col_sign = s->col_sign;
@@ -708,10 +707,10 @@ static void affine_row(aimc_array *array, const update_scratch *s, int weight_si
       int sign = row_sign * col_sign[j];
       int positive = sign > 0;
       float v = w[j];
-      float step = (positive ? slope_up[j] : slope_down[j]) * v + (positive ? offset_up[j] : offset_down[j]);
-      float dw = additive ? step + (positive ? dw_up[j] : dw_down[j]) * sigma * xi[a] : step * (1.0f + sigma * xi[a]);
+      float step = (positive ? planes.slope_up[j] : planes.slope_down[j]) * v + (positive ? planes.offset_up[j] : planes.offset_down[j]);
+      float dw = additive ? step + (positive ? planes.dw_up[j] : planes.dw_down[j]) * sigma * xi[a] : step * (1.0f + sigma * xi[a]);
       v = v + (float)sign * dw;
-      v = v < b_min[j] ? b_min[j] : (v > b_max[j] ? b_max[j] : v);
+      v = v < planes.b_min[j] ? planes.b_min[j] : (v > planes.b_max[j] ? planes.b_max[j] : v);
       w[j] = v;
       up += (uint64_t)positive;
       down += (uint64_t)(1 - positive);
