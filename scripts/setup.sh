@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config git
   libsystemc-dev libyaml-dev zlib1g-dev librandom123-dev libopenblas-dev
   libgtest-dev libbenchmark-dev libcjson-dev
-  dataset-fashion-mnist gtkwave
+  dataset-fashion-mnist gtkwave gnuplot-nox
 )
 
 missing=()

@@ -20,6 +20,7 @@ static const command commands[] = {
     {"run", aimc_cmd_run, "train on the simulated chip (default: the embedded least-squares experiment)"},
     {"demo", aimc_cmd_demo, "built-in demonstration of device responses and pulsed updates"},
     {"config", aimc_cmd_config, "print the resolved configuration or the config reference"},
+    {"plot", aimc_cmd_plot, "PNG and SVG plots of a run directory (gnuplot)"},
     {"response", aimc_cmd_response, "pulse response and response factors of the configured device"},
     {"data", aimc_cmd_data, "check IDX files; prepare MNIST and Fashion-MNIST"},
 };

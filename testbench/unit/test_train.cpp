@@ -267,3 +267,19 @@ TEST(TrainRun, TracedRunWritesAWaveformOfThePulses) {
             1);
   EXPECT_NE(out.find("timed chip"), std::string::npos) << out;
 }
+
+TEST(TrainRun, PlotWritesPngAndSvgOfARun) {
+  TempDir dir;
+  std::string path = dir.path() + "/run", out;
+  ASSERT_EQ(run("run -p experiment.steps=60 --quiet -o " + path, &out), 0) << out;
+  std::string command = kExe + " plot " + path + " 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  for (const char *name : {"training", "energy", "histograms"}) {
+    std::string png = read_file(path + "/plots/" + name + ".png"), svg = read_file(path + "/plots/" + name + ".svg");
+    EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8)) << name;
+    EXPECT_NE(svg.find("<svg"), std::string::npos) << name;
+  }
+  // No temporary file is left behind.
+  EXPECT_EQ(std::system(("ls " + path + "/plots | grep -q tmp").c_str()) == 0, false);
+  EXPECT_NE(std::system((kExe + " plot " + dir.path() + "/missing 2>/dev/null").c_str()), 0);
+}

@@ -20,6 +20,8 @@ int aimc_cmd_demo(int argc, char **argv);
 int aimc_cmd_config(int argc, char **argv);
 /* Pulse response and response factors of the configured device. */
 int aimc_cmd_response(int argc, char **argv);
+/* PNG and SVG plots of a run directory with gnuplot. */
+int aimc_cmd_plot(int argc, char **argv);
 
 #ifdef __cplusplus
 }
