@@ -59,53 +59,85 @@ static int metrics_row(const char *metrics, int which, const char *const *column
 }
 
 /* The gnuplot commands of all plots, for one terminal ("pngcairo" or "svg"). */
+/* Whether any line of the file contains `text`. */
+static int file_contains(const char *path, const char *text) {
+  FILE *f = fopen(path, "r");
+  if (!f) return 0;
+  char line[512];
+  int found = 0;
+  while (!found && fgets(line, sizeof line, f)) found = strstr(line, text) != NULL;
+  fclose(f);
+  return found;
+}
+
+/* What a run directory holds, which decides the plots. */
+typedef struct plot_content {
+  int least_squares;   /* f - f* per step, else accuracies per epoch */
+  int chip;            /* energy columns (analog runs); Digital SGD has none */
+  int histograms;      /* histograms.csv */
+  int saturation;      /* saturation rows in it (analog arrays) */
+  double energy[5];    /* last row's energy per phase */
+} plot_content;
+
 static void write_script(FILE *out, const char *terminal, const char *extension, const char *rundir,
-                         const char *plotdir, int least_squares, int histograms, const double energy[5]) {
+                         const char *plotdir, const plot_content *c) {
+  const int least_squares = c->least_squares;
+  const double *energy = c->energy;
   const char *size = strcmp(extension, "png") == 0 ? "size 1000,600" : "size 1000,600 dynamic";
   fprintf(out, "reset\nset terminal %s %s\nset datafile separator ','\nset key outside top center horizontal\n",
           terminal, size);
-  fprintf(out, "set grid\nset ytics nomirror\nset y2tics\nset y2label 'cumulative energy [J]'\n");
+  fprintf(out, "set grid\n");
+  if (c->chip) fprintf(out, "set ytics nomirror\nset y2tics\nset y2label 'cumulative energy [J]'\n");
+  const char *energy_curve = c->chip ? ", '' using (column('%s')):(column('energy_j')) axes x1y2 with lines dt 2 "
+                                       "title 'energy'"
+                                     : "";
   fprintf(out, "set output '%s/training.%s.tmp'\n", plotdir, extension);
   if (least_squares) {
     fprintf(out, "set logscale y\nset xlabel 'step'\nset ylabel 'f - f*'\n");
-    fprintf(out,
-            "plot '%s/metrics.csv' using (column('step')):(column('f_minus_fstar')) with lines lw 2 title 'f - f*', "
-            "'' using (column('step')):(column('energy_j')) axes x1y2 with lines dt 2 title 'energy'\n",
+    fprintf(out, "plot '%s/metrics.csv' using (column('step')):(column('f_minus_fstar')) with lines lw 2 title 'f - f*'",
             rundir);
+    fprintf(out, energy_curve, "step");
+    fprintf(out, "\n");
     fprintf(out, "unset logscale y\n");
   } else {
     fprintf(out, "set xlabel 'epoch'\nset ylabel 'accuracy'\nset yrange [0:1]\n");
     fprintf(out,
             "plot '%s/metrics.csv' using (column('epoch')):(column('test_accuracy')) with linespoints lw 2 title "
             "'test accuracy', '' using (column('epoch')):(column('train_accuracy')) with linespoints title "
-            "'train accuracy', '' using (column('epoch')):(column('energy_j')) axes x1y2 with lines dt 2 title "
-            "'energy'\n",
+            "'train accuracy'",
             rundir);
+    fprintf(out, energy_curve, "epoch");
+    fprintf(out, "\n");
     fprintf(out, "set autoscale y\n");
   }
   fprintf(out, "set output\nunset y2tics\nunset y2label\nset ytics mirror\n");
-  /* Energy by phase: the last row's per-phase columns as boxes. */
+  if (c->chip) { /* Energy by phase: the last row's per-phase columns as boxes. */
   fprintf(out, "set output '%s/energy.%s.tmp'\nset style fill solid 0.6\nset boxwidth 0.6\n", plotdir, extension);
   fprintf(out, "set xlabel 'phase'\nset ylabel 'energy [J]'\nunset key\nset xrange [-0.5:4.5]\n");
   fprintf(out, "set xtics ('forward' 0, 'backward' 1, 'update' 2, 'transfer' 3, 'digital' 4)\n");
   fprintf(out, "$phases << EOD\n");
   for (int p = 0; p < 5; ++p) fprintf(out, "%d,%.9g\n", p, isnan(energy[p]) ? 0.0 : energy[p]);
   fprintf(out, "EOD\nplot $phases using 1:2 with boxes\n");
+  }
   fprintf(out, "set output\nset xtics auto\nset autoscale x\nset key outside top center horizontal\n");
-  if (histograms) {
-    fprintf(out, "set output '%s/histograms.%s.tmp'\nset multiplot layout 1,2\n", plotdir, extension);
-    fprintf(out, "set xlabel 'weight'\nset ylabel 'count'\nset xrange [-1:1]\n");
+  if (c->histograms) {
+    fprintf(out, "set output '%s/histograms.%s.tmp'\nset multiplot layout 1,%d\n", plotdir, extension,
+            c->saturation ? 2 : 1);
+    /* One box per bin of histograms.csv: 400 bins over [-1, 1] and over [0, 1]. */
+    fprintf(out, "set xlabel 'weight'\nset ylabel 'count'\nset xrange [-1:1]\nset boxwidth 0.005 absolute\n");
     fprintf(out,
             "plot '%s/histograms.csv' using ((column('bin_low') + column('bin_high')) / 2):"
             "(strcol('quantity') eq 'weight' && strcol('array') eq 'main' ? column('count') : 1/0) with boxes "
             "title 'weights'\n",
             rundir);
-    fprintf(out, "set xlabel 'saturation |w - w*| / (bound - w*)'\nset xrange [0:1]\n");
+    if (c->saturation) {
+    fprintf(out, "set xlabel 'saturation |w - w*| / (bound - w*)'\nset xrange [0:1]\nset boxwidth 0.0025 absolute\n");
     fprintf(out,
             "plot '%s/histograms.csv' using ((column('bin_low') + column('bin_high')) / 2):"
             "(strcol('quantity') eq 'saturation' && strcol('array') eq 'main' ? column('count') : 1/0) with boxes "
             "title 'saturation'\n",
             rundir);
+    }
     fprintf(out, "unset multiplot\nset output\n");
   }
 }
@@ -169,12 +201,16 @@ int aimc_cmd_plot(int argc, char **argv) {
   const char *first_columns[] = {"f_minus_fstar"};
   const char *phase_columns[] = {"energy_forward_j", "energy_backward_j", "energy_update_j", "energy_transfer_j",
                                  "energy_digital_j"};
-  double first[1], energy[5];
-  if (!metrics_row(metrics, 0, first_columns, 1, first) || !metrics_row(metrics, 1, phase_columns, 5, energy)) {
+  plot_content content;
+  double first[1];
+  if (!metrics_row(metrics, 0, first_columns, 1, first) || !metrics_row(metrics, 1, phase_columns, 5, content.energy)) {
     fprintf(stderr, "aimcsim plot: %s: cannot read\n", metrics);
     return AIMC_EXIT_FAILURE;
   }
-  int least_squares = !isnan(first[0]), histograms = file_exists(hist);
+  content.least_squares = !isnan(first[0]);
+  content.chip = !isnan(content.energy[0]);
+  content.histograms = file_exists(hist);
+  content.saturation = content.histograms && file_contains(hist, ",saturation,");
   if (aimc_make_directories(plotdir) != AIMC_OK) {
     fprintf(stderr, "aimcsim plot: %s\n", aimc_error_message());
     return AIMC_EXIT_FAILURE;
@@ -184,8 +220,8 @@ int aimc_cmd_plot(int argc, char **argv) {
     fprintf(stderr, "aimcsim plot: %s: %s\n", script, strerror(errno));
     return AIMC_EXIT_FAILURE;
   }
-  write_script(out, "pngcairo", "png", rundir, plotdir, least_squares, histograms, energy);
-  write_script(out, "svg", "svg", rundir, plotdir, least_squares, histograms, energy);
+  write_script(out, "pngcairo", "png", rundir, plotdir, &content);
+  write_script(out, "svg", "svg", rundir, plotdir, &content);
   int closed = fclose(out);
   int status = closed == 0 ? run_gnuplot(script) : -1;
   remove(script);
@@ -195,7 +231,8 @@ int aimc_cmd_plot(int argc, char **argv) {
   }
   const char *names[] = {"training", "energy", "histograms"};
   int written = 0;
-  for (int n = 0; n < (histograms ? 3 : 2); ++n) {
+  for (int n = 0; n < 3; ++n) {
+    if ((n == 1 && !content.chip) || (n == 2 && !content.histograms)) continue;
     for (int e = 0; e < 2; ++e) {
       const char *extension = e ? "svg" : "png";
       char from[4200], to[4200];
