@@ -281,5 +281,12 @@ TEST(TrainRun, PlotWritesPngAndSvgOfARun) {
   }
   // No temporary file is left behind.
   EXPECT_EQ(std::system(("ls " + path + "/plots | grep -q tmp").c_str()) == 0, false);
+  // A Digital SGD run has no chip: no energy plot, weights without saturation.
+  std::string digital = dir.path() + "/digital";
+  ASSERT_EQ(run("run -p experiment.algorithm=digital_sgd -p experiment.steps=60 --quiet -o " + digital, &out), 0) << out;
+  ASSERT_EQ(std::system((kExe + " plot " + digital + " > /dev/null 2>&1").c_str()), 0);
+  EXPECT_FALSE(read_file(digital + "/plots/training.png").empty());
+  EXPECT_FALSE(read_file(digital + "/plots/histograms.svg").empty());
+  EXPECT_TRUE(read_file(digital + "/plots/energy.png").empty());
   EXPECT_NE(std::system((kExe + " plot " + dir.path() + "/missing 2>/dev/null").c_str()), 0);
 }
