@@ -290,3 +290,26 @@ TEST(TrainRun, PlotWritesPngAndSvgOfARun) {
   EXPECT_TRUE(read_file(digital + "/plots/energy.png").empty());
   EXPECT_NE(std::system((kExe + " plot " + dir.path() + "/missing 2>/dev/null").c_str()), 0);
 }
+
+TEST(TrainRun, SigintStopsAtAStepBoundaryWithResultsWritten) {
+  TempDir dir;
+  std::string path = dir.path() + "/long";
+  // A run far too long to finish; SIGINT once it is training (config.yaml is written
+  // first), then its exit status and files.
+  std::string script = "(" + kExe + " run -p experiment.steps=1000000000 --quiet --threads 1 -o " + path +
+                       " & pid=$!; for i in $(seq 100); do [ -f " + path +
+                       "/config.yaml ] && break; sleep 0.1; done; sleep 1; kill -INT $pid; wait $pid; echo status=$?) 2>&1";
+  FILE *pipe = popen(script.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
+  pclose(pipe);
+  EXPECT_NE(out.find("status=3"), std::string::npos) << out;
+  EXPECT_NE(out.find("stopped by a signal"), std::string::npos) << out;
+  EXPECT_NE(read_file(path + "/summary.txt").find("interrupted"), std::string::npos);
+  auto rows = read_metrics(path);
+  ASSERT_FALSE(rows.empty());
+  EXPECT_FALSE(read_file(path + "/weights/layer0.idx").empty());
+}

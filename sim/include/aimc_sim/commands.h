@@ -1,7 +1,8 @@
 /*
  * Sub-commands of the aimcsim executable. Each takes the arguments after the
  * program name (argv[0] is the sub-command) and returns the process exit status:
- * 0 success, 1 a failure while running, 2 a usage or configuration error.
+ * 0 success, 1 a failure while running, 2 a usage or configuration error,
+ * 3 stopped by SIGINT or SIGTERM (the results so far are written).
  */
 #ifndef AIMC_SIM_COMMANDS_H
 #define AIMC_SIM_COMMANDS_H
@@ -10,7 +11,7 @@
 extern "C" {
 #endif
 
-enum { AIMC_EXIT_OK = 0, AIMC_EXIT_FAILURE = 1, AIMC_EXIT_USAGE = 2 };
+enum { AIMC_EXIT_OK = 0, AIMC_EXIT_FAILURE = 1, AIMC_EXIT_USAGE = 2, AIMC_EXIT_INTERRUPTED = 3 };
 
 /* Training on the simulated chip (sim/src/train/run.c). */
 int aimc_cmd_run(int argc, char **argv);

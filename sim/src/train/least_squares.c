@@ -185,6 +185,11 @@ static int program(void *context) {
   double w_max = fabs(config->device.w_max) > fabs(config->device.w_min) ? fabs(config->device.w_min)
                                                                           : fabs(config->device.w_max);
   for (int step = 0; step < steps; ++step) {
+    if (run_stop_requested()) { /* end as if this were the last step */
+      ctx->interrupted = 1;
+      steps = step;
+      break;
+    }
     if (ctx->chip) aimc_hw_chip_set_step(ctx->chip, (uint64_t)step);
     s->status = train_step(s, step, &transfer_column);
     if (s->status != AIMC_OK) return 1;
@@ -228,6 +233,16 @@ static int program(void *context) {
       ctx->asymptotic_grad_norm_sq = sum_grad / n;
       ctx->final_loss = f;
     }
+  }
+  if (ctx->interrupted && steps > 0) { /* the last logged row and the tail of what ran */
+    int n = steps < LS_TAIL ? steps : LS_TAIL;
+    double sum = 0.0, sum_grad = 0.0;
+    for (int k = 0; k < n; ++k) {
+      sum += s->tail[k];
+      sum_grad += s->tail_grad[k];
+    }
+    ctx->asymptotic_error = sum / n;
+    ctx->asymptotic_grad_norm_sq = sum_grad / n;
   }
   return 0;
 }

@@ -394,6 +394,10 @@ static int program(void *context) {
     double loss_sum = 0.0;
     size_t correct = 0, seen = 0;
     for (size_t start = 0; start < n && net->status == AIMC_OK; start += batch, ++minibatch) {
+      if (run_stop_requested()) {
+        ctx->interrupted = 1;
+        break;
+      }
       size_t b = n - start < batch ? n - start : batch;
       if (ctx->chip) aimc_hw_chip_set_step(ctx->chip, minibatch);
       net->status = aimc_nn_gather_batch(&job->train, order + start, b, images, labels);
@@ -415,7 +419,7 @@ static int program(void *context) {
       ctx->samples_trained += b;
       progress_report(ctx, "samples", (double)(epoch * n + start + b), (double)train->epochs * (double)n, loss, 0);
     }
-    if (net->status != AIMC_OK) break;
+    if (net->status != AIMC_OK || ctx->interrupted) break; /* a partial epoch gets no row */
     double before = chip_energy(ctx), accuracy = NAN;
     net->status = evaluate(job, &accuracy);
     job->eval_energy += chip_energy(ctx) - before;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,15 @@ const char *aimc_workload_name(aimc_workload value) {
 const char *aimc_algorithm_name(aimc_algorithm value) {
   return (unsigned)value < AIMC_ALGORITHM_COUNT ? algorithm_names[value] : NULL;
 }
+
+static volatile sig_atomic_t stop_requested = 0;
+
+static void request_stop(int signal_number) {
+  (void)signal_number;
+  stop_requested = 1;
+}
+
+int run_stop_requested(void) { return stop_requested != 0; }
 
 double wall_seconds(void) {
   struct timespec t;
@@ -353,6 +363,7 @@ static aimc_status write_summary(const void *source, FILE *out) {
         fprintf(out, "  %-10s      %.6g s per %s\n", aimc_hw_phase_name((aimc_hw_phase)p), t.time[p] / n, unit);
     }
   }
+  if (ctx->interrupted) fprintf(out, "interrupted       by a signal, at a step boundary\n");
   fprintf(out, "wall time         %.3f s\n", s->wall);
   if (ctx->chip) {
     fprintf(out, "\n");
@@ -504,6 +515,13 @@ int aimc_cmd_run(int argc, char **argv) {
     status = aimc_error_set(AIMC_EINVAL, "trace: waveforms need an analog algorithm (digital_sgd runs without the chip)");
   if (status == AIMC_OK && config->trace.enabled && !config->experiment.timing)
     status = aimc_error_set(AIMC_EINVAL, "trace: waveforms need the timed chip (experiment.timing: true, no --no-timing)");
+  /* SIGINT and SIGTERM end the run at the next step boundary with its results written. */
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_handler = request_stop;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, NULL);
+  sigaction(SIGTERM, &action, NULL);
   ctx.wall_start = wall_seconds();
   if (status == AIMC_OK) {
     switch (config->experiment.workload) {
@@ -528,6 +546,11 @@ int aimc_cmd_run(int argc, char **argv) {
   } else if (write_status != AIMC_OK) {
     fprintf(stderr, "aimcsim run: %s\n", aimc_error_message());
     exit_status = AIMC_EXIT_FAILURE;
+  } else if (ctx.interrupted) {
+    fprintf(stderr, "aimcsim run: stopped by a signal after %llu %s; the results so far are in %s\n",
+            (unsigned long long)ctx.samples_trained,
+            config->experiment.workload == AIMC_WORKLOAD_LEAST_SQUARES ? "steps" : "samples", outdir);
+    exit_status = AIMC_EXIT_INTERRUPTED;
   } else if (!quiet) {
     write_summary(&summary, stdout);
     printf("\nwrote %s (config.yaml, metrics.csv, stats.json, summary.txt, weights/)\n", outdir);

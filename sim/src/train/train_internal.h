@@ -54,6 +54,7 @@ typedef struct run_context {
   double final_loss, final_test_accuracy, asymptotic_error, asymptotic_grad_norm_sq;
   uint64_t samples_trained;    /* training samples (least squares: steps) processed */
   double eval_energy;          /* J spent on test-set reads, kept apart from training */
+  int interrupted;             /* stopped early by a signal, at a step boundary */
   weight_histogram histograms[2 * AIMC_MAX_LAYERS];
   int n_histograms;
   /* Analog layers added to the chip, in order, and their shapes. */
@@ -73,6 +74,10 @@ aimc_status run_start_trace(run_context *ctx);
 
 /* Adds an analog layer (shape and parameters from the configuration) to the chip. */
 aimc_status run_add_layer(run_context *ctx, int out, int in, int *layer);
+
+/* Whether SIGINT or SIGTERM asked the run to stop; the workloads check it at
+ * every step (least squares) or mini-batch and then finish like a completed run. */
+int run_stop_requested(void);
 
 /* Appends a row; chip totals (time, energy per phase) and wall time are filled
  * in from the context. Returns AIMC_ENOMEM on failure. */
