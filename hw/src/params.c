@@ -2,7 +2,7 @@
  * Defaults and validation of the hardware parameters (params.h). Every default
  * is a published figure or derived from one by the arithmetic shown; the table
  * with sources is in docs/hardware.md and the tags [V]/[S]/[D] follow
- * /work/shared/reference/energy.md. Values marked [A] are design assumptions
+ * the design notes reference/energy.md. Values marked [A] are design assumptions
  * with no published figure behind them.
  */
 #include "aimc_hw/params.h"
