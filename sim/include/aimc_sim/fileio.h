@@ -65,10 +65,6 @@ int aimc_remove_tree(const char *path);
 /* Returns a malloc'ed "directory/name", or NULL when out of memory. */
 char *aimc_path_join(const char *directory, const char *name);
 
-/* printf into an open atomic file. */
-aimc_status aimc_atomic_printf(aimc_atomic_file *file, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
-
 #ifdef __cplusplus
 }
 #endif

@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <stdarg.h>
 
 #include "aimc_sim/fileio.h"
 
@@ -201,22 +200,4 @@ int aimc_remove_tree(const char *path) {
   int result = nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
   if (result == 0) return 0;
   return result > 0 ? result : errno;
-}
-
-aimc_status aimc_atomic_printf(aimc_atomic_file *file, const char *format, ...) {
-  char small[1024];
-  va_list args;
-  va_start(args, format);
-  int length = vsnprintf(small, sizeof small, format, args);
-  va_end(args);
-  if (length < 0) return aimc_error_set(AIMC_EIO, "%s: cannot format output", file->final_path);
-  if ((size_t)length < sizeof small) return aimc_atomic_write(file, small, (size_t)length);
-  char *large = malloc((size_t)length + 1);
-  if (!large) return aimc_error_set(AIMC_ENOMEM, "%s: out of memory", file->final_path);
-  va_start(args, format);
-  vsnprintf(large, (size_t)length + 1, format, args);
-  va_end(args);
-  aimc_status status = aimc_atomic_write(file, large, (size_t)length);
-  free(large);
-  return status;
 }

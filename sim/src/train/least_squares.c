@@ -36,6 +36,7 @@ typedef struct ls_state {
   ls_problem problem;
   float *w;        /* dim: digital weights, or the host copy of the chip's */
   float *y;        /* m: A W */
+  float *y_fast;   /* m: Tiki-Taka's read of A (gamma != 0) */
   float *grad;     /* dim */
   double *tail;    /* last LS_TAIL values of f - f* */
   double *tail_grad;
@@ -103,11 +104,6 @@ static void exact_objective(const ls_problem *p, const float *w, double *f, doub
   *grad_norm_sq = norm;
 }
 
-static double current_lr(const aimc_train_params *train, int step) {
-  if (train->lr_step <= 0) return train->lr;
-  return train->lr * pow(train->lr_gamma, (double)(step / train->lr_step));
-}
-
 /* y = A W through the chip (with gamma*A_fast + C for Tiki-Taka), or on the host. */
 static aimc_status read_outputs(ls_state *s) {
   run_context *ctx = s->ctx;
@@ -120,17 +116,7 @@ static aimc_status read_outputs(ls_state *s) {
     }
     return AIMC_OK;
   }
-  aimc_status status = aimc_hw_chip_forward(ctx->chip, 0, AIMC_HW_ARRAY_MAIN, p->a, s->y, p->m);
-  double gamma = ctx->config->tiki_taka.gamma;
-  if (status == AIMC_OK && ctx->config->experiment.algorithm == AIMC_ALGORITHM_TIKI_TAKA && gamma != 0.0) {
-    float *fast = malloc(sizeof(float) * (size_t)p->m);
-    if (!fast) return aimc_error_set(AIMC_ENOMEM, "least squares: out of memory");
-    status = aimc_hw_chip_forward(ctx->chip, 0, AIMC_HW_ARRAY_FAST, p->a, fast, p->m);
-    for (int i = 0; i < p->m && status == AIMC_OK; ++i) s->y[i] += (float)gamma * fast[i];
-    free(fast);
-    if (status == AIMC_OK) status = aimc_hw_chip_digital(ctx->chip, AIMC_HW_PHASE_FORWARD, AIMC_HW_OP_ADD, (uint64_t)p->m);
-  }
-  return status;
+  return algorithm_forward(ctx, 0, p->a, s->y, s->y_fast, (size_t)p->m, 1);
 }
 
 static aimc_status train_step(ls_state *s, int step, int *transfer_column) {
@@ -149,7 +135,7 @@ static aimc_status train_step(ls_state *s, int step, int *transfer_column) {
     if (!isfinite(s->grad[j]))
       return aimc_error_set(AIMC_ENUMERIC, "least squares: step %d: gradient[%d] is %g", step, j, (double)s->grad[j]);
   }
-  float lr = (float)current_lr(&config->experiment, step);
+  float lr = (float)train_lr(&config->experiment, step);
   if (!ctx->chip) {
     for (int j = 0; j < p->dim; ++j) s->w[j] -= lr * s->grad[j];
     return AIMC_OK;
@@ -159,21 +145,7 @@ static aimc_status train_step(ls_state *s, int step, int *transfer_column) {
     status = aimc_hw_chip_digital(ctx->chip, AIMC_HW_PHASE_DIGITAL, AIMC_HW_OP_ADD, (uint64_t)p->m * (uint64_t)p->dim);
   const float one = 1.0f;
   if (status != AIMC_OK) return status;
-  if (config->experiment.algorithm == AIMC_ALGORITHM_ANALOG_SGD)
-    return aimc_hw_chip_update(ctx->chip, 0, AIMC_HW_ARRAY_MAIN, s->grad, &one, 1, lr);
-  const aimc_tiki_taka_params *tt = &config->tiki_taka;
-  status = aimc_hw_chip_update(ctx->chip, 0, AIMC_HW_ARRAY_FAST, s->grad, &one, 1, (float)tt->fast_lr);
-  if (status == AIMC_OK && (step + 1) % tt->transfer_every == 0) {
-    int columns = tt->n_reads_per_transfer < p->dim ? tt->n_reads_per_transfer : p->dim;
-    float rate = (float)(tt->transfer_lr * (tt->scale_transfer_lr ? lr : 1.0));
-    for (int done = 0; done < columns && status == AIMC_OK;) {
-      int run = columns - done < p->dim - *transfer_column ? columns - done : p->dim - *transfer_column;
-      status = aimc_hw_chip_transfer(ctx->chip, 0, *transfer_column, run, rate);
-      *transfer_column = (*transfer_column + run) % p->dim;
-      done += run;
-    }
-  }
-  return status;
+  return algorithm_update(ctx, 0, s->grad, &one, 1, p->dim, lr, (uint64_t)step, transfer_column);
 }
 
 static int program(void *context) {
@@ -181,13 +153,12 @@ static int program(void *context) {
   run_context *ctx = s->ctx;
   const aimc_config *config = ctx->config;
   const ls_problem *p = &s->problem;
-  int steps = config->experiment.steps, transfer_column = 0;
+  int steps = config->experiment.steps, transfer_column = 0, ran = 0;
   double w_max = fabs(config->device.w_max) > fabs(config->device.w_min) ? fabs(config->device.w_min)
                                                                           : fabs(config->device.w_max);
   for (int step = 0; step < steps; ++step) {
-    if (run_stop_requested()) { /* end as if this were the last step */
+    if (run_stop_requested()) { /* stop at this step boundary with what ran */
       ctx->interrupted = 1;
-      steps = step;
       break;
     }
     if (ctx->chip) aimc_hw_chip_set_step(ctx->chip, (uint64_t)step);
@@ -207,12 +178,14 @@ static int program(void *context) {
     s->tail[step % LS_TAIL] = f - p->f_star;
     s->tail_grad[step % LS_TAIL] = grad_norm_sq;
     ctx->samples_trained++;
+    ctx->final_loss = f;
+    ran = step + 1;
     int last = step == steps - 1;
     if ((step + 1) % config->experiment.log_every == 0 || last) {
       double row[METRIC_COUNT];
       metrics_clear_row(row);
       row[METRIC_STEP] = step + 1;
-      row[METRIC_LR] = current_lr(&config->experiment, step);
+      row[METRIC_LR] = train_lr(&config->experiment, step);
       row[METRIC_LOSS] = f;
       row[METRIC_F_MINUS_FSTAR] = f - p->f_star;
       row[METRIC_LEARNING_ERROR] = f / p->dim;
@@ -222,20 +195,9 @@ static int program(void *context) {
       if (s->status != AIMC_OK) return 1;
       progress_report(ctx, "step", step + 1, steps, f - p->f_star, last);
     }
-    if (last) {
-      int n = steps < LS_TAIL ? steps : LS_TAIL;
-      double sum = 0.0, sum_grad = 0.0;
-      for (int k = 0; k < n; ++k) {
-        sum += s->tail[k];
-        sum_grad += s->tail_grad[k];
-      }
-      ctx->asymptotic_error = sum / n;
-      ctx->asymptotic_grad_norm_sq = sum_grad / n;
-      ctx->final_loss = f;
-    }
   }
-  if (ctx->interrupted && steps > 0) { /* the last logged row and the tail of what ran */
-    int n = steps < LS_TAIL ? steps : LS_TAIL;
+  if (ran > 0) { /* the mean over the last LS_TAIL steps that ran */
+    int n = ran < LS_TAIL ? ran : LS_TAIL;
     double sum = 0.0, sum_grad = 0.0;
     for (int k = 0; k < n; ++k) {
       sum += s->tail[k];
@@ -256,10 +218,11 @@ aimc_status least_squares_run(run_context *ctx) {
   int dim = config->least_squares.dim, m = config->least_squares.rows;
   s.w = malloc(sizeof(float) * (size_t)dim);
   s.y = malloc(sizeof(float) * (size_t)m);
+  s.y_fast = malloc(sizeof(float) * (size_t)m);
   s.grad = malloc(sizeof(float) * (size_t)dim);
   s.tail = calloc(LS_TAIL, sizeof(double));
   s.tail_grad = calloc(LS_TAIL, sizeof(double));
-  if (status == AIMC_OK && (!s.w || !s.y || !s.grad || !s.tail || !s.tail_grad))
+  if (status == AIMC_OK && (!s.w || !s.y || !s.y_fast || !s.grad || !s.tail || !s.tail_grad))
     status = aimc_error_set(AIMC_ENOMEM, "least squares: out of memory");
   if (status == AIMC_OK) {
     for (int j = 0; j < dim; ++j) s.w[j] = (float)config->least_squares.w0;
@@ -279,6 +242,7 @@ aimc_status least_squares_run(run_context *ctx) {
   problem_free(&s.problem);
   free(s.w);
   free(s.y);
+  free(s.y_fast);
   free(s.grad);
   free(s.tail);
   free(s.tail_grad);

@@ -191,16 +191,8 @@ static aimc_status mvm_forward(network *net, stage *s, size_t rows) {
     aimc_status status = aimc_nn_linear_forward(&s->digital, rows, s->x, s->z);
     return status;
   }
-  run_context *ctx = net->ctx;
-  aimc_status status = aimc_hw_chip_forward(ctx->chip, s->layer, AIMC_HW_ARRAY_MAIN, s->x, s->z, (int)rows);
-  double gamma = ctx->config->tiki_taka.gamma;
-  if (status == AIMC_OK && ctx->config->experiment.algorithm == AIMC_ALGORITHM_TIKI_TAKA && gamma != 0.0) {
-    /* gamma A + C: a second read of A, added digitally (dz is free until backward). */
-    status = aimc_hw_chip_forward(ctx->chip, s->layer, AIMC_HW_ARRAY_FAST, s->x, s->dz, (int)rows);
-    for (size_t k = 0; k < rows * s->out && status == AIMC_OK; ++k) s->z[k] += (float)gamma * s->dz[k];
-    if (status == AIMC_OK)
-      status = aimc_hw_chip_digital(ctx->chip, AIMC_HW_PHASE_FORWARD, AIMC_HW_OP_ADD, (uint64_t)(rows * s->out));
-  }
+  /* dz is free until backward: Tiki-Taka's read of A goes there. */
+  aimc_status status = algorithm_forward(net->ctx, s->layer, s->x, s->z, s->dz, rows, s->out);
   if (status != AIMC_OK) return status;
   /* Digital scale and bias of the outputs. */
   status = aimc_nn_out_scale_forward(rows, s->out, s->scale, s->z, s->dz);
@@ -298,11 +290,6 @@ static aimc_status backward(network *net, size_t batch) {
   return AIMC_OK;
 }
 
-static double current_lr(const aimc_train_params *train, int epoch) {
-  if (train->lr_step <= 0) return train->lr;
-  return train->lr * pow(train->lr_gamma, (double)(epoch / train->lr_step));
-}
-
 /* Weight updates after backward, for a batch of `batch` samples. */
 static aimc_status update(network *net, size_t batch, float lr, uint64_t minibatch) {
   run_context *ctx = net->ctx;
@@ -319,22 +306,7 @@ static aimc_status update(network *net, size_t batch, float lr, uint64_t minibat
     status = aimc_nn_sgd_step(s->out, lr, s->grad_bias, s->bias);
     if (status == AIMC_OK && config->mapping.learn_out_scaling) status = aimc_nn_sgd_step(s->out, lr, s->grad_scale, s->scale);
     if (status != AIMC_OK) return status;
-    if (config->experiment.algorithm == AIMC_ALGORITHM_ANALOG_SGD) {
-      status = aimc_hw_chip_update(ctx->chip, s->layer, AIMC_HW_ARRAY_MAIN, s->x, s->dz, (int)rows, lr);
-    } else {
-      const aimc_tiki_taka_params *tt = &config->tiki_taka;
-      status = aimc_hw_chip_update(ctx->chip, s->layer, AIMC_HW_ARRAY_FAST, s->x, s->dz, (int)rows, (float)tt->fast_lr);
-      if (status == AIMC_OK && (minibatch + 1) % (uint64_t)tt->transfer_every == 0) {
-        int in = (int)s->in, columns = tt->n_reads_per_transfer < in ? tt->n_reads_per_transfer : in;
-        float rate = (float)(tt->transfer_lr * (tt->scale_transfer_lr ? lr : 1.0));
-        for (int done = 0; done < columns && status == AIMC_OK;) {
-          int run = columns - done < in - s->transfer_column ? columns - done : in - s->transfer_column;
-          status = aimc_hw_chip_transfer(ctx->chip, s->layer, s->transfer_column, run, rate);
-          s->transfer_column = (s->transfer_column + run) % in;
-          done += run;
-        }
-      }
-    }
+    status = algorithm_update(ctx, s->layer, s->x, s->dz, rows, (int)s->in, lr, minibatch, &s->transfer_column);
     if (status != AIMC_OK) return status;
   }
   return AIMC_OK;
@@ -389,7 +361,7 @@ static int program(void *context) {
   }
   uint64_t minibatch = 0;
   for (int epoch = 0; epoch < train->epochs && net->status == AIMC_OK; ++epoch) {
-    float lr = (float)current_lr(train, epoch);
+    float lr = (float)train_lr(train, epoch);
     net->status = aimc_nn_shuffle(n, train->seed, (uint64_t)epoch, order);
     double loss_sum = 0.0;
     size_t correct = 0, seen = 0;

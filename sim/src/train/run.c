@@ -91,26 +91,49 @@ void metrics_free(metrics_log *log) {
   memset(log, 0, sizeof *log);
 }
 
-aimc_status metrics_write(const run_context *ctx) {
-  char *path = aimc_path_join(ctx->outdir, "metrics.csv");
-  if (!path) return aimc_error_set(AIMC_ENOMEM, "out of memory");
+/* Writes what `write` produces into outdir/name atomically. */
+static aimc_status write_report(const char *outdir, const char *name, aimc_status (*write)(const void *, FILE *),
+                                const void *source) {
+  char *buffer = NULL;
+  size_t size = 0;
+  FILE *memory = open_memstream(&buffer, &size);
+  if (!memory) return aimc_error_set(AIMC_ENOMEM, "%s: cannot buffer output", name);
+  aimc_status status = write(source, memory);
+  if (fclose(memory) != 0 && status == AIMC_OK) status = aimc_error_set(AIMC_EIO, "%s: cannot buffer output", name);
+  char *path = aimc_path_join(outdir, name);
   aimc_atomic_file file;
-  aimc_status status = aimc_atomic_open(&file, path);
-  for (int k = 0; k < METRIC_COUNT && status == AIMC_OK; ++k)
-    status = aimc_atomic_printf(&file, "%s%s", metric_names[k], k + 1 < METRIC_COUNT ? "," : "\n");
-  for (size_t r = 0; r < ctx->metrics.count && status == AIMC_OK; ++r) {
+  if (status == AIMC_OK && !path) status = aimc_error_set(AIMC_ENOMEM, "out of memory");
+  if (status == AIMC_OK) status = aimc_atomic_open(&file, path);
+  if (status == AIMC_OK) {
+    status = aimc_atomic_write(&file, buffer, size);
+    if (status == AIMC_OK)
+      status = aimc_atomic_commit(&file);
+    else
+      aimc_atomic_abort(&file);
+  }
+  free(path);
+  free(buffer);
+  return status;
+}
+
+static aimc_status print_metrics(const void *source, FILE *out) {
+  const run_context *ctx = source;
+  for (int k = 0; k < METRIC_COUNT; ++k) fprintf(out, "%s%s", metric_names[k], k + 1 < METRIC_COUNT ? "," : "\n");
+  for (size_t r = 0; r < ctx->metrics.count; ++r) {
     const double *row = ctx->metrics.rows + r * METRIC_COUNT;
-    for (int k = 0; k < METRIC_COUNT && status == AIMC_OK; ++k) {
+    for (int k = 0; k < METRIC_COUNT; ++k) {
       const char *end = k + 1 < METRIC_COUNT ? "," : "\n";
-      status = isnan(row[k]) ? aimc_atomic_printf(&file, "%s", end) : aimc_atomic_printf(&file, "%.9g%s", row[k], end);
+      if (isnan(row[k]))
+        fputs(end, out);
+      else
+        fprintf(out, "%.9g%s", row[k], end);
     }
   }
-  if (status == AIMC_OK)
-    status = aimc_atomic_commit(&file);
-  else
-    aimc_atomic_abort(&file);
-  free(path);
-  return status;
+  return AIMC_OK;
+}
+
+aimc_status metrics_write(const run_context *ctx) {
+  return write_report(ctx->outdir, "metrics.csv", print_metrics, ctx);
 }
 
 void progress_report(run_context *ctx, const char *what, double done, double total, double loss, int final) {
@@ -189,31 +212,24 @@ aimc_status run_record_chip_weights(run_context *ctx) {
   return status;
 }
 
-static aimc_status write_histograms(const run_context *ctx) {
-  if (ctx->n_histograms == 0) return AIMC_OK;
-  char *path = aimc_path_join(ctx->outdir, "histograms.csv");
-  if (!path) return aimc_error_set(AIMC_ENOMEM, "out of memory");
-  aimc_atomic_file file;
-  aimc_status status = aimc_atomic_open(&file, path);
-  if (status == AIMC_OK) status = aimc_atomic_printf(&file, "layer,array,quantity,bin_low,bin_high,count\n");
-  for (int k = 0; k < ctx->n_histograms && status == AIMC_OK; ++k) {
+static aimc_status print_histograms(const void *source, FILE *out) {
+  const run_context *ctx = source;
+  fprintf(out, "layer,array,quantity,bin_low,bin_high,count\n");
+  for (int k = 0; k < ctx->n_histograms; ++k) {
     const weight_histogram *h = &ctx->histograms[k];
     const char *array = h->fast ? "fast" : "main";
-    for (int b = 0; b < AIMC_HISTOGRAM_BINS && status == AIMC_OK; ++b)
-      status = aimc_atomic_printf(&file, "%d,%s,weight,%.6g,%.6g,%llu\n", h->layer, array,
-                                  -1.0 + 2.0 * b / AIMC_HISTOGRAM_BINS, -1.0 + 2.0 * (b + 1) / AIMC_HISTOGRAM_BINS,
-                                  (unsigned long long)h->weight[b]);
-    for (int b = 0; b < AIMC_HISTOGRAM_BINS && status == AIMC_OK && h->has_saturation; ++b)
-      status = aimc_atomic_printf(&file, "%d,%s,saturation,%.6g,%.6g,%llu\n", h->layer, array,
-                                  (double)b / AIMC_HISTOGRAM_BINS, (double)(b + 1) / AIMC_HISTOGRAM_BINS,
-                                  (unsigned long long)h->saturation[b]);
+    for (int b = 0; b < AIMC_HISTOGRAM_BINS; ++b)
+      fprintf(out, "%d,%s,weight,%.6g,%.6g,%llu\n", h->layer, array, -1.0 + 2.0 * b / AIMC_HISTOGRAM_BINS,
+              -1.0 + 2.0 * (b + 1) / AIMC_HISTOGRAM_BINS, (unsigned long long)h->weight[b]);
+    for (int b = 0; b < AIMC_HISTOGRAM_BINS && h->has_saturation; ++b)
+      fprintf(out, "%d,%s,saturation,%.6g,%.6g,%llu\n", h->layer, array, (double)b / AIMC_HISTOGRAM_BINS,
+              (double)(b + 1) / AIMC_HISTOGRAM_BINS, (unsigned long long)h->saturation[b]);
   }
-  if (status == AIMC_OK)
-    status = aimc_atomic_commit(&file);
-  else
-    aimc_atomic_abort(&file);
-  free(path);
-  return status;
+  return AIMC_OK;
+}
+
+static aimc_status write_histograms(const run_context *ctx) {
+  return ctx->n_histograms ? write_report(ctx->outdir, "histograms.csv", print_histograms, ctx) : AIMC_OK;
 }
 
 /* Starts the waveform trace once every layer exists (called by the workloads
@@ -285,31 +301,6 @@ static int prepare_outdir(const char *outdir, int force) {
     return AIMC_EXIT_FAILURE;
   }
   return AIMC_EXIT_OK;
-}
-
-/* Writes what `write` produces into outdir/name atomically. */
-static aimc_status write_report(const char *outdir, const char *name, aimc_status (*write)(const void *, FILE *),
-                                const void *source) {
-  char *buffer = NULL;
-  size_t size = 0;
-  FILE *memory = open_memstream(&buffer, &size);
-  if (!memory) return aimc_error_set(AIMC_ENOMEM, "%s: cannot buffer output", name);
-  aimc_status status = write(source, memory);
-  if (fclose(memory) != 0 && status == AIMC_OK) status = aimc_error_set(AIMC_EIO, "%s: cannot buffer output", name);
-  char *path = aimc_path_join(outdir, name);
-  aimc_atomic_file file;
-  if (status == AIMC_OK && !path) status = aimc_error_set(AIMC_ENOMEM, "out of memory");
-  if (status == AIMC_OK) status = aimc_atomic_open(&file, path);
-  if (status == AIMC_OK) {
-    status = aimc_atomic_write(&file, buffer, size);
-    if (status == AIMC_OK)
-      status = aimc_atomic_commit(&file);
-    else
-      aimc_atomic_abort(&file);
-  }
-  free(path);
-  free(buffer);
-  return status;
 }
 
 static aimc_status write_config_dump(const void *config, FILE *out) {

@@ -1,5 +1,6 @@
 # Training on the simulated chip: workloads, algorithms and `aimcsim run`.
 target_sources(aimc_sim PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/run.c
+  ${CMAKE_CURRENT_LIST_DIR}/algorithm.c
   ${CMAKE_CURRENT_LIST_DIR}/least_squares.c
   ${CMAKE_CURRENT_LIST_DIR}/network.c)

@@ -97,6 +97,19 @@ double wall_seconds(void);
 void layer_params_from_config(const aimc_config *config, int out, int in, uint32_t layer_index,
                               aimc_hw_layer_params *layer);
 
+/* The algorithms (algorithm.c), shared by the workloads. */
+/* The learning rate after `period` epochs (least squares: steps) of step decay. */
+double train_lr(const aimc_train_params *train, int period);
+/* y (rows x out) = the layer's effective weight times x: W, or gamma A + C for
+ * Tiki-Taka (scratch: rows x out floats, used only then). */
+aimc_status algorithm_forward(run_context *ctx, int layer, const float *x, float *y, float *scratch, size_t rows,
+                              size_t out);
+/* The pulsed update W <- W - lr d x^T of Analog SGD, or Tiki-Taka's update of A
+ * with fast_lr and, on every transfer_every-th call (call counts from 0), the
+ * transfer of the next columns of A into C; *transfer_column cycles over `in`. */
+aimc_status algorithm_update(run_context *ctx, int layer, const float *x, const float *d, size_t rows, int in,
+                             float lr, uint64_t call, int *transfer_column);
+
 /* The workloads. Each trains according to ctx->config and fills ctx. */
 aimc_status least_squares_run(run_context *ctx);
 aimc_status network_run(run_context *ctx);
