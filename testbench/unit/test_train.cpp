@@ -216,7 +216,8 @@ TEST(TrainRun, RunDirectoryHoldsEveryResultAndIsNotOverwritten) {
   TempDir dir;
   std::string path = dir.path() + "/run", out;
   ASSERT_EQ(run("run -p experiment.steps=30 --quiet -o " + path, &out), 0) << out;
-  for (const char *name : {"config.yaml", "metrics.csv", "stats.json", "summary.txt", "weights/layer0.idx", "histograms.csv"})
+  for (const char *name : {"config.yaml", "metrics.csv", "stats.json", "summary.txt", "result.json", "weights/layer0.idx",
+                           "histograms.csv"})
     EXPECT_FALSE(read_file(path + "/" + name).empty()) << name;
   // Fig. 7 histograms: 400 weight bins and 400 saturation bins, each holding all D = 40 weights.
   std::istringstream histograms(read_file(path + "/histograms.csv"));
@@ -237,6 +238,17 @@ TEST(TrainRun, RunDirectoryHoldsEveryResultAndIsNotOverwritten) {
   EXPECT_EQ(rows["weight"], 400);
   EXPECT_EQ(rows["saturation"], 400);
   EXPECT_NE(read_file(path + "/config.yaml").find("steps: 30"), std::string::npos);
+  // result.json: the outcome, with per-step figures = totals / 30 (least squares has no test-set reads).
+  std::string result = read_file(path + "/result.json");
+  EXPECT_NE(result.find("\"status\": \"completed\""), std::string::npos) << result;
+  EXPECT_NE(result.find("\"samples_trained\": 30,"), std::string::npos) << result;
+  auto number = [&](const std::string &key) {
+    size_t at = result.find("\"" + key + "\": ");
+    return at == std::string::npos ? NAN : std::strtod(result.c_str() + at + key.size() + 4, nullptr);
+  };
+  EXPECT_DOUBLE_EQ(number("energy_per_sample_j"), number("energy_total_j") / 30.0);
+  EXPECT_DOUBLE_EQ(number("latency_per_sample_s"), number("simulated_time_s") / 30.0);
+  EXPECT_GT(number("energy_total_j"), 0.0);
   EXPECT_EQ(run("run -p experiment.steps=30 --quiet -o " + path, &out), 2);
   EXPECT_NE(out.find("not empty"), std::string::npos) << out;
   EXPECT_EQ(run("run -p experiment.steps=30 --quiet --force -o " + path, &out), 0) << out;

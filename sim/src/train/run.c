@@ -363,6 +363,71 @@ static aimc_status write_summary(const void *source, FILE *out) {
   return AIMC_OK;
 }
 
+/* result.json: the run's outcome in one machine-readable object (the sweep reads it). */
+typedef struct result_source {
+  const run_context *ctx;
+  double wall;
+  const char *status; /* completed, interrupted, failed */
+  const char *error;  /* the failure's message, or NULL */
+} result_source;
+
+static void json_number(FILE *out, const char *key, double value, int last) {
+  if (isfinite(value))
+    fprintf(out, "  \"%s\": %.17g%s\n", key, value, last ? "" : ",");
+  else
+    fprintf(out, "  \"%s\": null%s\n", key, last ? "" : ",");
+}
+
+static void json_string(FILE *out, const char *key, const char *value) {
+  if (!value) {
+    fprintf(out, "  \"%s\": null,\n", key);
+    return;
+  }
+  fprintf(out, "  \"%s\": \"", key);
+  for (const unsigned char *c = (const unsigned char *)value; *c; ++c) {
+    if (*c == '"' || *c == '\\')
+      fprintf(out, "\\%c", *c);
+    else if (*c < 0x20)
+      fprintf(out, "\\u%04x", *c);
+    else
+      fputc(*c, out);
+  }
+  fprintf(out, "\",\n");
+}
+
+static aimc_status write_result(const void *source, FILE *out) {
+  const result_source *r = source;
+  const run_context *ctx = r->ctx;
+  const aimc_config *c = ctx->config;
+  int steps = c->experiment.workload == AIMC_WORKLOAD_LEAST_SQUARES;
+  aimc_hw_totals t;
+  memset(&t, 0, sizeof t);
+  if (ctx->chip) aimc_hw_chip_totals(ctx->chip, &t);
+  double n = ctx->samples_trained > 0 ? (double)ctx->samples_trained : NAN;
+  double energy = ctx->chip ? t.energy_total : NAN;
+  double time = ctx->chip && t.timed ? t.simulated_time : NAN;
+  double area = NAN;
+  fprintf(out, "{\n  \"format\": \"aimcsim-run-result\",\n  \"version\": 1,\n");
+  json_string(out, "status", r->status);
+  json_string(out, "error", r->error);
+  json_string(out, "workload", aimc_workload_name(c->experiment.workload));
+  json_string(out, "algorithm", aimc_algorithm_name(c->experiment.algorithm));
+  json_string(out, "unit", steps ? "step" : "sample");
+  json_number(out, "seed", (double)c->experiment.seed, 0);
+  json_number(out, "samples_trained", (double)ctx->samples_trained, 0);
+  json_number(out, "final_loss", ctx->final_loss, 0);
+  json_number(out, "final_test_accuracy", ctx->final_test_accuracy, 0);
+  json_number(out, "asymptotic_error", ctx->asymptotic_error, 0);
+  json_number(out, "energy_total_j", energy, 0);
+  json_number(out, "energy_per_sample_j", (energy - ctx->eval_energy) / n, 0);
+  json_number(out, "latency_per_sample_s", time / n, 0);
+  json_number(out, "simulated_time_s", time, 0);
+  json_number(out, "area_mm2", area, 0);
+  json_number(out, "wall_s", r->wall, 1);
+  fprintf(out, "}\n");
+  return AIMC_OK;
+}
+
 static aimc_status write_weights(const run_context *ctx) {
   if (!ctx->chip) return AIMC_OK;
   char *directory = aimc_path_join(ctx->outdir, "weights");
@@ -531,6 +596,11 @@ int aimc_cmd_run(int argc, char **argv) {
   if (write_status == AIMC_OK && status == AIMC_OK) write_status = write_weights(&ctx);
   if (write_status == AIMC_OK && status == AIMC_OK) write_status = write_histograms(&ctx);
   if (write_status == AIMC_OK && ctx.trace) write_status = aimc_hw_chip_trace_finish(ctx.chip);
+  if (write_status == AIMC_OK) {
+    result_source result = {&ctx, wall, status != AIMC_OK ? "failed" : (ctx.interrupted ? "interrupted" : "completed"),
+                            status != AIMC_OK ? aimc_error_message() : NULL};
+    write_status = write_report(outdir, "result.json", write_result, &result);
+  }
   if (status != AIMC_OK) {
     fprintf(stderr, "aimcsim run: %s\n", aimc_error_message());
     exit_status = AIMC_EXIT_FAILURE;
@@ -544,7 +614,7 @@ int aimc_cmd_run(int argc, char **argv) {
     exit_status = AIMC_EXIT_INTERRUPTED;
   } else if (!quiet) {
     write_summary(&summary, stdout);
-    printf("\nwrote %s (config.yaml, metrics.csv, stats.json, summary.txt, weights/)\n", outdir);
+    printf("\nwrote %s (config.yaml, metrics.csv, stats.json, summary.txt, result.json, weights/)\n", outdir);
   }
   if (ctx.chip) aimc_hw_chip_destroy(ctx.chip);
   metrics_free(&ctx.metrics);
