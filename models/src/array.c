@@ -158,3 +158,45 @@ void aimc_array_saturation(const aimc_array *array, float *out) {
     out[c] = (float)(s > 1.0 ? 1.0 : s);
   }
 }
+
+static uint64_t cells_hash(const aimc_array *array) {
+  size_t n = (size_t)array->rows * (size_t)array->cols;
+  return aimc_hash64(array->cells, n * sizeof *array->cells, (uint64_t)array->device.params.model);
+}
+
+void aimc_array_save_state(const aimc_array *array, aimc_writer *out) {
+  size_t n = (size_t)array->rows * (size_t)array->cols;
+  aimc_write_u32(out, (uint32_t)array->rows);
+  aimc_write_u32(out, (uint32_t)array->cols);
+  aimc_write_u64(out, cells_hash(array));
+  aimc_write_u8(out, array->w_persistent != NULL);
+  aimc_write_f32s(out, array->w, n);
+  if (array->w_persistent) aimc_write_f32s(out, array->w_persistent, n);
+  aimc_write_u64(out, array->update_event);
+  aimc_write_u64(out, array->io_event);
+  aimc_write_u64(out, array->device_event);
+}
+
+aimc_status aimc_array_load_state(aimc_array *array, aimc_reader *in) {
+  size_t n = (size_t)array->rows * (size_t)array->cols;
+  uint32_t rows = aimc_read_u32(in), cols = aimc_read_u32(in);
+  uint64_t hash = aimc_read_u64(in);
+  uint8_t persistent = aimc_read_u8(in);
+  aimc_status status = aimc_reader_status(in, "array state");
+  if (status != AIMC_OK) return status;
+  if (rows != (uint32_t)array->rows || cols != (uint32_t)array->cols)
+    return aimc_error_set(AIMC_EFORMAT, "array state: saved for %u x %u devices, the array has %d x %d", rows, cols,
+                          array->rows, array->cols);
+  if (hash != cells_hash(array))
+    return aimc_error_set(AIMC_EFORMAT, "array state: saved for other devices (the device parameters or their "
+                          "construction seed differ)");
+  if ((persistent != 0) != (array->w_persistent != NULL))
+    return aimc_error_set(AIMC_EFORMAT, "array state: write noise is %s in the saved state and %s here",
+                          persistent ? "on" : "off", array->w_persistent ? "on" : "off");
+  aimc_read_f32s(in, array->w, n);
+  if (array->w_persistent) aimc_read_f32s(in, array->w_persistent, n);
+  array->update_event = aimc_read_u64(in);
+  array->io_event = aimc_read_u64(in);
+  array->device_event = aimc_read_u64(in);
+  return aimc_reader_status(in, "array state");
+}

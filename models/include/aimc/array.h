@@ -19,6 +19,7 @@
 #include "aimc/error.h"
 #include "aimc/io.h"
 #include "aimc/rng.h"
+#include "aimc/serial.h"
 #include "aimc/update.h"
 
 #ifdef __cplusplus
@@ -91,6 +92,15 @@ void aimc_array_reset_columns(aimc_array *array, int col_begin, int col_end);
 /* Saturation |w - w*| / (bound on that side - w*) of every cell, in [0, 1]
  * (0 at the symmetric point, 1 at a bound); out has rows*cols entries. */
 void aimc_array_saturation(const aimc_array *array, float *out);
+
+/* Checkpoints. Saves what changes while the array trains: the weights (seen by
+ * reads, and the programmed ones under write noise) and the event counters of
+ * its random streams; the cells are fixed by the construction seed and are
+ * represented by a hash, so that loading into an array built from a different
+ * configuration fails. Loading checks shape, hash and layout (AIMC_EFORMAT
+ * otherwise); after a failed load the array must be destroyed. */
+void aimc_array_save_state(const aimc_array *array, aimc_writer *out);
+aimc_status aimc_array_load_state(aimc_array *array, aimc_reader *in);
 
 #ifdef __cplusplus
 }
