@@ -2,7 +2,8 @@
  * Sub-commands of the aimcsim executable. Each takes the arguments after the
  * program name (argv[0] is the sub-command) and returns the process exit status:
  * 0 success, 1 a failure while running, 2 a usage or configuration error,
- * 3 stopped by SIGINT or SIGTERM (the results so far are written).
+ * 3 stopped by SIGINT or SIGTERM (the results so far are written), 4 a check
+ * ran to the end and found a configured limit broken (aimcsim pulse-check).
  */
 #ifndef AIMC_SIM_COMMANDS_H
 #define AIMC_SIM_COMMANDS_H
@@ -11,7 +12,7 @@
 extern "C" {
 #endif
 
-enum { AIMC_EXIT_OK = 0, AIMC_EXIT_FAILURE = 1, AIMC_EXIT_USAGE = 2, AIMC_EXIT_INTERRUPTED = 3 };
+enum { AIMC_EXIT_OK = 0, AIMC_EXIT_FAILURE = 1, AIMC_EXIT_USAGE = 2, AIMC_EXIT_INTERRUPTED = 3, AIMC_EXIT_LIMIT = 4 };
 
 /* Training on the simulated chip (sim/src/train/run.c). */
 int aimc_cmd_run(int argc, char **argv);
@@ -23,6 +24,8 @@ int aimc_cmd_config(int argc, char **argv);
 int aimc_cmd_response(int argc, char **argv);
 /* PNG and SVG plots of a run directory with gnuplot. */
 int aimc_cmd_plot(int argc, char **argv);
+/* Bias, drift, pulses, time and energy of the configured update, against limits. */
+int aimc_cmd_pulse_check(int argc, char **argv);
 
 #ifdef __cplusplus
 }

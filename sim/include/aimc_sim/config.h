@@ -34,6 +34,7 @@
 #include "aimc/update.h"
 #include "aimc_hw/params.h"
 #include "aimc_sim/experiment.h"
+#include "aimc_sim/pulse_check.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -231,6 +232,7 @@ typedef struct aimc_config {
   aimc_mapping_params mapping;
   aimc_hw_chip_params chip;            /* the hardware model */
   aimc_trace_config trace;             /* waveforms */
+  aimc_pulse_check_params pulse_check; /* aimcsim pulse-check: draws and limits */
 } aimc_config;
 
 extern const aimc_cfg_section aimc_config_schema;
@@ -241,6 +243,7 @@ extern const aimc_cfg_section aimc_data_schema;
 extern const aimc_cfg_section aimc_mapping_schema;
 extern const aimc_cfg_section aimc_chip_schema;
 extern const aimc_cfg_section aimc_trace_schema;
+extern const aimc_cfg_section aimc_pulse_check_schema;
 extern const aimc_cfg_section aimc_device_schema;
 extern const aimc_cfg_section aimc_update_schema;
 extern const aimc_cfg_section aimc_io_schema;

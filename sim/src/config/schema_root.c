@@ -25,6 +25,8 @@ static const aimc_cfg_field root_fields[] = {
   AIMC_CFG_SECTION_FIELD(aimc_config, mapping, aimc_mapping_schema, "weight mapping onto devices"),
   AIMC_CFG_SECTION_FIELD(aimc_config, chip, aimc_chip_schema, "the hardware model"),
   AIMC_CFG_SECTION_FIELD(aimc_config, trace, aimc_trace_schema, "waveform tracing"),
+  AIMC_CFG_SECTION_FIELD(aimc_config, pulse_check, aimc_pulse_check_schema,
+                         "draws and limits of aimcsim pulse-check"),
 };
 
 const aimc_cfg_section aimc_config_schema = {
