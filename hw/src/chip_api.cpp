@@ -260,6 +260,16 @@ aimc_status aimc_hw_chip_write_summary(const aimc_hw_chip *chip, FILE *out) {
   return aimc::hw::write_summary(*chip->chip, chip->chip->summary(), out);
 }
 
+aimc_status aimc_hw_chip_save_state(const aimc_hw_chip *chip, aimc_writer *out) {
+  if (!chip || !out) return null_argument("aimc_hw_chip_save_state");
+  return guarded("aimc_hw_chip_save_state", [&] { return chip->chip->save_chip_state(out); });
+}
+
+aimc_status aimc_hw_chip_load_state(aimc_hw_chip *chip, aimc_reader *in) {
+  if (!chip || !in) return null_argument("aimc_hw_chip_load_state");
+  return guarded("aimc_hw_chip_load_state", [&] { return chip->chip->load_chip_state(in); });
+}
+
 aimc_status aimc_hw_chip_trace_start(aimc_hw_chip *chip, const aimc_hw_trace_params *params) {
   if (!chip || !params) return null_argument("aimc_hw_chip_trace_start");
   return guarded("aimc_hw_chip_trace_start", [&] { return chip->chip->trace_start(*params); });

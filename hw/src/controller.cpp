@@ -71,6 +71,9 @@ void Controller::main_thread() {
   for (;;) {
     while (!has_program_) wait(start_);
     has_program_ = false;
+    sc_core::sc_time now = sc_core::sc_time_stamp();
+    if (resume_at_ > now) wait(resume_at_ - now);
+    resume_at_ = sc_core::SC_ZERO_TIME;
     result_ = program_(context_);
   }
 }

@@ -5,6 +5,8 @@
 // identical, and the run directory's contract.
 #include <gtest/gtest.h>
 
+#include "exe_support.h"
+
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -18,43 +20,11 @@
 
 namespace {
 
-const std::string kExe = AIMCSIM_EXE;
+using exe::kExe;
+using exe::read_file;
+using exe::run;
+using exe::TempDir;
 const std::string kConfigs = std::string(AIMC_SOURCE_DIR) + "/configs/experiments/";
-
-int run(const std::string &args, std::string *output = nullptr) {
-  // One OpenMP thread: ctest runs two tests at once on two cores, and results do not
-  // depend on the thread count (tested in test_update).
-  std::string command = kExe + " " + args + " --threads 1 2>&1";
-  FILE *pipe = popen(command.c_str(), "r");
-  if (!pipe) return -1;
-  std::string out;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  if (output) *output = out;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string read_file(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/aimcsim-train-XXXXXX";
-    path_ = mkdtemp(pattern);
-  }
-  ~TempDir() { std::system(("rm -rf " + path_).c_str()); }
-  const std::string &path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // A value from summary.txt ("asymptotic |grad|^2 1.2e-3 ...").
 double summary_value(const std::string &dir, const std::string &label) {
@@ -308,7 +278,7 @@ TEST(TrainRun, SigintStopsAtAStepBoundaryWithResultsWritten) {
   std::string path = dir.path() + "/long";
   // A run far too long to finish; SIGINT once it is training (config.yaml is written
   // first), then its exit status and files.
-  std::string script = "(" + kExe + " run -p experiment.steps=1000000000 --quiet --threads 1 -o " + path +
+  std::string script = "(" + kExe + " run -p experiment.steps=100000000 --quiet --threads 1 -o " + path +
                        " & pid=$!; for i in $(seq 100); do [ -f " + path +
                        "/config.yaml ] && break; sleep 0.1; done; sleep 1; kill -INT $pid; wait $pid; echo status=$?) 2>&1";
   FILE *pipe = popen(script.c_str(), "r");

@@ -33,6 +33,8 @@ class Buffer : public sc_core::sc_module, public StatProvider {
   // Cycles one access of `bits` occupies a port.
   uint64_t cycles(uint64_t bits) const;
   void b_transport(tlm::tlm_generic_payload &payload, sc_core::sc_time &delay);
+  void save_state(aimc_writer *out) const override;
+  aimc_status load_state(aimc_reader *in) override;
 
  private:
   aimc_hw_buffer_params params_;

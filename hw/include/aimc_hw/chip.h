@@ -28,6 +28,7 @@
 #include <stdio.h>
 
 #include "aimc/aimc.h"
+#include "aimc/serial.h"
 #include "aimc_hw/params.h"
 
 #ifdef __cplusplus
@@ -178,6 +179,18 @@ aimc_status aimc_hw_chip_write_summary(const aimc_hw_chip *chip, FILE *out);
  * with its GTKWave save file, by aimc_hw_chip_trace_finish or at destroy. */
 aimc_status aimc_hw_chip_trace_start(aimc_hw_chip *chip, const aimc_hw_trace_params *params);
 aimc_status aimc_hw_chip_trace_finish(aimc_hw_chip *chip);
+
+/* Checkpoints: the complete state of the chip's components - every array's
+ * weights and random-stream counters, every counter, energy and busy time, the
+ * resource timelines and the simulated time - appended to `out`. Not inside a
+ * parallel group. */
+aimc_status aimc_hw_chip_save_state(const aimc_hw_chip *chip, aimc_writer *out);
+/* Restores a saved state into a chip built with the same parameters and layers
+ * (AIMC_EFORMAT, naming what differs, otherwise). Call it before
+ * aimc_hw_chip_run: a timed chip's program then starts at the saved time. After
+ * a failed load the chip must be destroyed. Waveform traces are not part of the
+ * state. */
+aimc_status aimc_hw_chip_load_state(aimc_hw_chip *chip, aimc_reader *in);
 
 const char *aimc_hw_phase_name(aimc_hw_phase phase);
 

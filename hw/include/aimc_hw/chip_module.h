@@ -44,6 +44,9 @@ class Chip : public sc_core::sc_module, public StatProvider {
   aimc_status trace_finish();
 
   RunSummary summary() const;
+  // Checkpoints (state.cpp): every component's state in module-tree order.
+  aimc_status save_chip_state(aimc_writer *out) const;
+  aimc_status load_chip_state(aimc_reader *in);
 
  private:
   aimc_hw_chip_params params_;

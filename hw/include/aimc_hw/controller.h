@@ -59,7 +59,14 @@ class Controller : public sc_core::sc_module, public StatProvider {
 
   int run(int (*program)(void *context), void *context);
 
+  // Checkpoints: the phase totals, the resource timelines and the time now.
+  // A loaded state's time is reached by the program thread before the next
+  // program starts (timed chips), so the run continues at the saved instant.
+  void save_state(aimc_writer *out) const override;
+  aimc_status load_state(aimc_reader *in) override;
+
   const PhaseTimes &phases() const { return phases_; }
+  bool in_parallel_group() const { return in_group_; }
   sc_core::sc_time last_end() const { return last_end_; }
   void attach_trace(TraceWindow *trace) { trace_ = trace; }
 
@@ -98,6 +105,7 @@ class Controller : public sc_core::sc_module, public StatProvider {
   sc_core::sc_time last_end_ = sc_core::SC_ZERO_TIME;
   PhaseTimes phases_;
   uint64_t operation_index_ = 0, step_ = 0;
+  sc_core::sc_time resume_at_ = sc_core::SC_ZERO_TIME;  // a loaded checkpoint's time
   TraceWindow *trace_ = nullptr;
   // Scratch for slices and partial sums, reused across operations.
   std::vector<std::vector<float>> in_slices_, partials_, aux_slices_;

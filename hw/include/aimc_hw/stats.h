@@ -16,6 +16,7 @@
 
 #include <systemc>
 
+#include "aimc/serial.h"
 #include "aimc_hw/chip.h"
 
 namespace aimc::hw {
@@ -33,6 +34,12 @@ class Counter {
   bool integral() const { return integral_; }
   double value() const { return integral_ ? static_cast<double>(count_) : amount_; }
   uint64_t count() const { return count_; }
+  double amount() const { return amount_; }
+  // Checkpoints: the exact count and amount saved earlier.
+  void restore(uint64_t count, double amount) {
+    count_ = count;
+    amount_ = amount;
+  }
 
  private:
   std::string name_, unit_, description_;
@@ -55,6 +62,10 @@ class StatProvider {
   double energy(aimc_hw_phase phase) const { return energy_[phase]; }
   double energy_total() const;
   sc_core::sc_time busy_time() const { return busy_; }
+  // Checkpoints (state.cpp): counters, energy and busy time; components with
+  // more state (arrays, resource timelines) extend both and call the base first.
+  virtual void save_state(aimc_writer *out) const;
+  virtual aimc_status load_state(aimc_reader *in);
   // Untimed chips keep no busy time (their components report 0).
   void keep_time(bool on) { keep_time_ = on; }
 

@@ -78,6 +78,8 @@ class Tile : public sc_core::sc_module, public StatProvider {
 
   // The Controller's index of this tile on its initiator socket.
   void set_socket_index(int index) { socket_index_ = index; }
+  void save_state(aimc_writer *out) const override;
+  aimc_status load_state(aimc_reader *in) override;
   int socket_index() const { return socket_index_; }
 
   // Tracing (nullptr: off). The trace is owned by the chip.

@@ -40,8 +40,44 @@ typedef struct ls_state {
   float *grad;     /* dim */
   double *tail;    /* last LS_TAIL values of f - f* */
   double *tail_grad;
+  int first_step;      /* 0, or the step a resumed run continues at */
+  int next_step;       /* steps done so far */
+  int transfer_column; /* Tiki-Taka's next column of A */
   aimc_status status;
 } ls_state;
+
+/* Checkpoints: the position, Tiki-Taka's column, the tails of the asymptotic
+ * means and the weights (digital runs keep them here; analog runs on the chip). */
+static void save_state(const void *state, aimc_writer *out) {
+  const ls_state *s = state;
+  aimc_write_u64(out, (uint64_t)s->next_step);
+  aimc_write_u32(out, (uint32_t)s->transfer_column);
+  aimc_write_f64s(out, s->tail, LS_TAIL);
+  aimc_write_f64s(out, s->tail_grad, LS_TAIL);
+  aimc_write_u32(out, (uint32_t)s->problem.dim);
+  aimc_write_f32s(out, s->w, (size_t)s->problem.dim);
+}
+
+static aimc_status load_state(ls_state *s, const aimc_checkpoint_section *section) {
+  aimc_reader in;
+  aimc_reader_init(&in, section->data, section->size);
+  uint64_t step = aimc_read_u64(&in);
+  uint32_t column = aimc_read_u32(&in);
+  aimc_read_f64s(&in, s->tail, LS_TAIL);
+  aimc_read_f64s(&in, s->tail_grad, LS_TAIL);
+  uint32_t dim = aimc_read_u32(&in);
+  aimc_status status = aimc_reader_status(&in, "checkpoint (least squares)");
+  if (status != AIMC_OK) return status;
+  if (dim != (uint32_t)s->problem.dim || step > (uint64_t)s->ctx->config->experiment.steps ||
+      column >= (uint32_t)s->problem.dim)
+    return aimc_error_set(AIMC_EFORMAT, "checkpoint (least squares): step %llu, column %u or dimension %u out of range",
+                          (unsigned long long)step, column, dim);
+  aimc_read_f32s(&in, s->w, dim);
+  if (in.pos != in.size) aimc_reader_fail(&in);
+  s->first_step = s->next_step = (int)step;
+  s->transfer_column = (int)column;
+  return aimc_reader_status(&in, "checkpoint (least squares)");
+}
 
 static float normal_at(aimc_rng_key key, uint64_t event, uint32_t row, uint32_t col) {
   float z[4];
@@ -133,7 +169,8 @@ static aimc_status train_step(ls_state *s, int step, int *transfer_column) {
       g += 2.0 / p->m * (double)p->a[(size_t)i * p->dim + j] * ((double)s->y[i] - p->b[i]);
     s->grad[j] = (float)(g + config->least_squares.sigma_g * normal_at(key, (uint64_t)step, 0, (uint32_t)j));
     if (!isfinite(s->grad[j]))
-      return aimc_error_set(AIMC_ENUMERIC, "least squares: step %d: gradient[%d] is %g", step, j, (double)s->grad[j]);
+      return aimc_error_set(AIMC_ENUMERIC, "least squares: step %d: layer 0: gradient[%d] is %g (diverged; a smaller "
+                            "learning rate?)", step, j, (double)s->grad[j]);
   }
   float lr = (float)train_lr(&config->experiment, step);
   if (!ctx->chip) {
@@ -153,16 +190,19 @@ static int program(void *context) {
   run_context *ctx = s->ctx;
   const aimc_config *config = ctx->config;
   const ls_problem *p = &s->problem;
-  int steps = config->experiment.steps, transfer_column = 0, ran = 0;
+  int steps = config->experiment.steps, ran = s->first_step;
   double w_max = fabs(config->device.w_max) > fabs(config->device.w_min) ? fabs(config->device.w_min)
                                                                           : fabs(config->device.w_max);
-  for (int step = 0; step < steps; ++step) {
-    if (run_stop_requested()) { /* stop at this step boundary with what ran */
+  for (int step = s->first_step; step < steps; ++step) {
+    run_fault_step(ctx, (uint64_t)step);
+    if (run_stop_requested()) { /* stop at this step boundary with what ran, and a checkpoint */
       ctx->interrupted = 1;
+      s->status = run_checkpoint_write(ctx, save_state, s);
+      if (s->status != AIMC_OK) return 1;
       break;
     }
     if (ctx->chip) aimc_hw_chip_set_step(ctx->chip, (uint64_t)step);
-    s->status = train_step(s, step, &transfer_column);
+    s->status = train_step(s, step, &s->transfer_column);
     if (s->status != AIMC_OK) return 1;
     if (ctx->chip) {
       s->status = aimc_hw_chip_get_weights(ctx->chip, 0, AIMC_HW_ARRAY_MAIN, s->w);
@@ -172,7 +212,8 @@ static int program(void *context) {
     exact_objective(p, s->w, &f, &grad_norm_sq);
     for (int j = 0; j < p->dim; ++j) w_inf = fabs(s->w[j]) > w_inf ? fabs(s->w[j]) : w_inf;
     if (!isfinite(f)) {
-      s->status = aimc_error_set(AIMC_ENUMERIC, "least squares: step %d: the objective is %g", step, f);
+      s->status = aimc_error_set(AIMC_ENUMERIC, "least squares: step %d: layer 0: the weights diverged (the objective "
+                                 "is %g, ||W||_inf %g; a smaller learning rate?)", step, f, w_inf);
       return 1;
     }
     s->tail[step % LS_TAIL] = f - p->f_star;
@@ -194,6 +235,11 @@ static int program(void *context) {
       s->status = metrics_append(ctx, row);
       if (s->status != AIMC_OK) return 1;
       progress_report(ctx, "step", step + 1, steps, f - p->f_star, last);
+    }
+    s->next_step = step + 1;
+    if (run_checkpoint_due(ctx, (uint64_t)(step + 1), -1)) {
+      s->status = run_checkpoint_write(ctx, save_state, s);
+      if (s->status != AIMC_OK) return 1;
     }
   }
   if (ran > 0) { /* the mean over the last LS_TAIL steps that ran */
@@ -230,8 +276,11 @@ aimc_status least_squares_run(run_context *ctx) {
       int index = -1;
       status = run_add_layer(ctx, 1, dim, &index);
       if (status == AIMC_OK) status = aimc_hw_chip_set_weights(ctx->chip, index, AIMC_HW_ARRAY_MAIN, s.w);
+      if (status == AIMC_OK) status = run_resume_chip(ctx);
       if (status == AIMC_OK) status = run_start_trace(ctx);
     }
+    const aimc_checkpoint_section *saved = run_resume_workload(ctx);
+    if (status == AIMC_OK && saved) status = load_state(&s, saved);
   }
   if (status == AIMC_OK) {
     int failed = ctx->chip ? aimc_hw_chip_run(ctx->chip, program, &s) : program(&s);

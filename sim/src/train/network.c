@@ -312,11 +312,115 @@ static aimc_status update(network *net, size_t batch, float lr, uint64_t minibat
   return AIMC_OK;
 }
 
+/* Where training stands between two mini-batches. */
+typedef struct net_position {
+  int epoch;          /* the epoch under way (0-based) */
+  uint64_t start;     /* the next sample of the epoch's order */
+  uint64_t minibatch; /* mini-batches done in the run */
+  double loss_sum;    /* the epoch's running loss (summed over samples) */
+  uint64_t correct, seen;
+} net_position;
+
 typedef struct network_job {
   network *net;
   aimc_dataset train, test;
   double eval_energy;
+  net_position position;
 } network_job;
+
+/* Checkpoints: the position, the digital parts of every stage (biases, output
+ * scales, Tiki-Taka's column; Digital SGD's weights) and the test-read energy. */
+static void save_state(const void *state, aimc_writer *out) {
+  const network_job *job = state;
+  const network *net = job->net;
+  const net_position *p = &job->position;
+  aimc_write_u32(out, (uint32_t)p->epoch);
+  aimc_write_u64(out, p->start);
+  aimc_write_u64(out, p->minibatch);
+  aimc_write_f64(out, p->loss_sum);
+  aimc_write_u64(out, p->correct);
+  aimc_write_u64(out, p->seen);
+  aimc_write_f64(out, job->eval_energy);
+  aimc_write_u32(out, (uint32_t)net->n);
+  for (int k = 0; k < net->n; ++k) {
+    const stage *s = &net->stages[k];
+    aimc_write_u64(out, s->in);
+    aimc_write_u64(out, s->out);
+    if (!net->analog) {
+      aimc_write_f32s(out, s->digital.weight, s->in * s->out);
+      aimc_write_f32s(out, s->digital.bias, s->out);
+      continue;
+    }
+    aimc_write_u32(out, (uint32_t)s->transfer_column);
+    aimc_write_f32s(out, s->scale, s->out);
+    aimc_write_f32s(out, s->bias, s->out);
+  }
+}
+
+static aimc_status load_state(network_job *job, const aimc_checkpoint_section *section) {
+  network *net = job->net;
+  net_position *p = &job->position;
+  aimc_reader in;
+  aimc_reader_init(&in, section->data, section->size);
+  p->epoch = (int)aimc_read_u32(&in);
+  p->start = aimc_read_u64(&in);
+  p->minibatch = aimc_read_u64(&in);
+  p->loss_sum = aimc_read_f64(&in);
+  p->correct = aimc_read_u64(&in);
+  p->seen = aimc_read_u64(&in);
+  job->eval_energy = aimc_read_f64(&in);
+  uint32_t stages = aimc_read_u32(&in);
+  aimc_status status = aimc_reader_status(&in, "checkpoint (network)");
+  if (status != AIMC_OK) return status;
+  if (stages != (uint32_t)net->n || p->epoch < 0 || p->epoch > net->ctx->config->experiment.epochs ||
+      p->start > job->train.n || p->seen > job->train.n || p->correct > p->seen)
+    return aimc_error_set(AIMC_EFORMAT, "checkpoint (network): the position (epoch %d, sample %llu) or the %u stages "
+                          "do not fit this network", p->epoch + 1, (unsigned long long)p->start, stages);
+  for (int k = 0; k < net->n; ++k) {
+    stage *s = &net->stages[k];
+    uint64_t in_features = aimc_read_u64(&in), out_features = aimc_read_u64(&in);
+    if ((status = aimc_reader_status(&in, "checkpoint (network)")) != AIMC_OK) return status;
+    if (in_features != s->in || out_features != s->out)
+      return aimc_error_set(AIMC_EFORMAT, "checkpoint (network): layer %d is %llu x %llu, here %zu x %zu", k,
+                            (unsigned long long)out_features, (unsigned long long)in_features, s->out, s->in);
+    if (!net->analog) {
+      aimc_read_f32s(&in, s->digital.weight, s->in * s->out);
+      aimc_read_f32s(&in, s->digital.bias, s->out);
+      continue;
+    }
+    uint32_t column = aimc_read_u32(&in);
+    if (!in.failed && column >= s->in) aimc_reader_fail(&in);
+    s->transfer_column = (int)column;
+    aimc_read_f32s(&in, s->scale, s->out);
+    aimc_read_f32s(&in, s->bias, s->out);
+  }
+  if (in.pos != in.size) aimc_reader_fail(&in);
+  return aimc_reader_status(&in, "checkpoint (network)");
+}
+
+static int all_finite(const float *v, size_t n) {
+  for (size_t k = 0; k < n; ++k)
+    if (!isfinite(v[k])) return 0;
+  return 1;
+}
+
+/* After a non-finite loss: the first layer whose weights (Digital SGD) or
+ * outputs in this batch are not finite, named in the error. */
+static aimc_status numeric_fault(const network *net, size_t batch, int epoch, uint64_t minibatch, double loss) {
+  for (int k = 0; k < net->n; ++k) {
+    const stage *s = &net->stages[k];
+    if (!net->analog && !all_finite(s->digital.weight, s->in * s->out))
+      return aimc_error_set(AIMC_ENUMERIC, "epoch %d, mini-batch %llu: layer %d: its weights are not finite (the loss "
+                            "is %g; diverged, a smaller learning rate?)", epoch + 1, (unsigned long long)minibatch, k,
+                            loss);
+    if (!all_finite(s->act, batch * s->out_features))
+      return aimc_error_set(AIMC_ENUMERIC, "epoch %d, mini-batch %llu: layer %d: its activations are not finite (the "
+                            "loss is %g; diverged, a smaller learning rate?)", epoch + 1, (unsigned long long)minibatch,
+                            k, loss);
+  }
+  return aimc_error_set(AIMC_ENUMERIC, "epoch %d, mini-batch %llu: layer %d: the loss is %g", epoch + 1,
+                        (unsigned long long)minibatch, net->n - 1, loss);
+}
 
 static aimc_status evaluate(network_job *job, double *accuracy) {
   network *net = job->net;
@@ -359,15 +463,20 @@ static int program(void *context) {
     free(order), free(images), free(labels);
     return 1;
   }
-  uint64_t minibatch = 0;
-  for (int epoch = 0; epoch < train->epochs && net->status == AIMC_OK; ++epoch) {
+  net_position *at = &job->position; /* where training stands (a resumed run: the checkpoint's) */
+  uint64_t minibatch = at->minibatch;
+  for (int epoch = at->epoch; epoch < train->epochs && net->status == AIMC_OK; ++epoch) {
     float lr = (float)train_lr(train, epoch);
     net->status = aimc_nn_shuffle(n, train->seed, (uint64_t)epoch, order);
-    double loss_sum = 0.0;
-    size_t correct = 0, seen = 0;
-    for (size_t start = 0; start < n && net->status == AIMC_OK; start += batch, ++minibatch) {
-      if (run_stop_requested()) {
+    int resumed = epoch == at->epoch; /* the first epoch may continue a saved one */
+    double loss_sum = resumed ? at->loss_sum : 0.0;
+    size_t correct = resumed ? at->correct : 0, seen = resumed ? at->seen : 0;
+    for (size_t start = resumed ? at->start : 0; start < n && net->status == AIMC_OK; start += batch, ++minibatch) {
+      run_fault_step(ctx, minibatch);
+      if (run_stop_requested()) { /* stop at this boundary with the results so far and a checkpoint */
         ctx->interrupted = 1;
+        *at = (net_position){epoch, start, minibatch, loss_sum, correct, seen};
+        net->status = run_checkpoint_write(ctx, save_state, job);
         break;
       }
       size_t b = n - start < batch ? n - start : batch;
@@ -378,11 +487,10 @@ static int program(void *context) {
       size_t batch_correct = 0;
       if (net->status == AIMC_OK)
         net->status = aimc_nn_log_softmax_nll(b, CLASSES, net->logits, labels, &loss, net->grad, &batch_correct);
+      if (net->status == AIMC_ENUMERIC) net->status = numeric_fault(net, b, epoch, minibatch, NAN); /* non-finite logits */
       if (net->status == AIMC_OK && ctx->chip)
         net->status = aimc_hw_chip_digital(ctx->chip, AIMC_HW_PHASE_DIGITAL, AIMC_HW_OP_LOSS, (uint64_t)(b * CLASSES));
-      if (net->status == AIMC_OK && !isfinite(loss))
-        net->status = aimc_error_set(AIMC_ENUMERIC, "epoch %d, mini-batch %llu: the loss is %g", epoch + 1,
-                                     (unsigned long long)minibatch, loss);
+      if (net->status == AIMC_OK && !isfinite(loss)) net->status = numeric_fault(net, b, epoch, minibatch, loss);
       if (net->status == AIMC_OK) net->status = backward(net, b);
       if (net->status == AIMC_OK) net->status = update(net, b, lr, minibatch);
       loss_sum += loss * (double)b;
@@ -390,6 +498,10 @@ static int program(void *context) {
       seen += b;
       ctx->samples_trained += b;
       progress_report(ctx, "samples", (double)(epoch * n + start + b), (double)train->epochs * (double)n, loss, 0);
+      if (net->status == AIMC_OK && run_checkpoint_due(ctx, minibatch + 1, -1)) {
+        *at = (net_position){epoch, start + b, minibatch + 1, loss_sum, correct, seen};
+        net->status = run_checkpoint_write(ctx, save_state, job);
+      }
     }
     if (net->status != AIMC_OK || ctx->interrupted) break; /* a partial epoch gets no row */
     double before = chip_energy(ctx), accuracy = NAN;
@@ -410,6 +522,10 @@ static int program(void *context) {
     ctx->final_test_accuracy = accuracy;
     progress_report(ctx, "samples", (double)(epoch + 1) * (double)n, (double)train->epochs * (double)n,
                     ctx->final_loss, epoch + 1 == train->epochs);
+    if (net->status == AIMC_OK && run_checkpoint_due(ctx, minibatch, epoch + 1)) {
+      *at = (net_position){epoch + 1, 0, minibatch, 0.0, 0, 0};
+      net->status = run_checkpoint_write(ctx, save_state, job);
+    }
   }
   free(order);
   free(images);
@@ -448,6 +564,9 @@ aimc_status network_run(run_context *ctx) {
   if (status == AIMC_OK && (!net.logits || !net.grad || !net.image_grad))
     status = aimc_error_set(AIMC_ENOMEM, "network: out of memory");
   if (status == AIMC_OK) status = build(&net);
+  if (status == AIMC_OK && net.analog) status = run_resume_chip(ctx);
+  const aimc_checkpoint_section *saved = run_resume_workload(ctx);
+  if (status == AIMC_OK && saved) status = load_state(&job, saved);
   if (status == AIMC_OK && net.analog) status = run_start_trace(ctx);
   if (status == AIMC_OK) {
     int failed = ctx->chip ? aimc_hw_chip_run(ctx->chip, program, &job) : program(&job);

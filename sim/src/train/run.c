@@ -61,14 +61,6 @@ void metrics_clear_row(double row[METRIC_COUNT]) {
 }
 
 aimc_status metrics_append(run_context *ctx, double row[METRIC_COUNT]) {
-  metrics_log *log = &ctx->metrics;
-  if (log->count == log->capacity) {
-    size_t capacity = log->capacity ? 2 * log->capacity : 64;
-    double *rows = realloc(log->rows, capacity * METRIC_COUNT * sizeof *rows);
-    if (!rows) return aimc_error_set(AIMC_ENOMEM, "metrics: out of memory");
-    log->rows = rows;
-    log->capacity = capacity;
-  }
   if (ctx->chip) {
     aimc_hw_totals totals;
     aimc_hw_chip_totals(ctx->chip, &totals);
@@ -81,6 +73,18 @@ aimc_status metrics_append(run_context *ctx, double row[METRIC_COUNT]) {
     row[METRIC_ENERGY_DIGITAL] = totals.energy[AIMC_HW_PHASE_DIGITAL];
   }
   row[METRIC_WALL_TIME] = wall_seconds() - ctx->wall_start;
+  return metrics_restore(ctx, row);
+}
+
+aimc_status metrics_restore(run_context *ctx, const double row[METRIC_COUNT]) {
+  metrics_log *log = &ctx->metrics;
+  if (log->count == log->capacity) {
+    size_t capacity = log->capacity ? 2 * log->capacity : 64;
+    double *rows = realloc(log->rows, capacity * METRIC_COUNT * sizeof *rows);
+    if (!rows) return aimc_error_set(AIMC_ENOMEM, "metrics: out of memory");
+    log->rows = rows;
+    log->capacity = capacity;
+  }
   memcpy(log->rows + log->count * METRIC_COUNT, row, METRIC_COUNT * sizeof *row);
   log->count++;
   return AIMC_OK;
@@ -464,17 +468,72 @@ static aimc_status write_weights(const run_context *ctx) {
 
 static const char usage[] =
     "usage: aimcsim run [CONFIG] [-o OUTDIR] [-p section.key=value]... [--seed N] [--threads N]\n"
-    "                   [--no-timing] [--quiet] [--force]\n"
+    "                   [--no-timing] [--quiet] [--force] [--checkpoint-every N[steps|epochs]]\n"
+    "       aimcsim run --resume OUTDIR [--threads N] [--quiet] [--checkpoint-every N[steps|epochs]]\n"
     "  CONFIG       YAML configuration (default: the embedded configs/default.yaml)\n"
     "  -o OUTDIR    run directory (default: runs/<name>-<date>-<time>)\n"
     "  --seed N     experiment.seed;  --threads N  experiment.threads\n"
     "  --no-timing  same numerics without SystemC time (experiment.timing = false)\n"
-    "  --quiet      no progress line;  --force  write into a non-empty OUTDIR\n";
+    "  --quiet      no progress line;  --force  write into a non-empty OUTDIR\n"
+    "  --checkpoint-every N   write OUTDIR/checkpoint.bin every N steps (least squares) or\n"
+    "               mini-batches (networks), or every N epochs with the suffix 'epochs'\n"
+    "  --resume OUTDIR   continue a stopped run from its last checkpoint (its config.yaml);\n"
+    "               the result is bit-identical to an uninterrupted run\n";
+
+/* "N", "Nsteps" or "Nepochs" (N >= 1). */
+static int parse_checkpoint_every(const char *text, run_checkpointing *c) {
+  char *end = NULL;
+  unsigned long long n = strtoull(text, &end, 10);
+  if (end == text || n == 0 || text[0] == '-') {
+    fprintf(stderr, "aimcsim run: --checkpoint-every: '%s' is not a positive count\n", text);
+    return 0;
+  }
+  if (*end == '\0' || strcmp(end, "steps") == 0 || strcmp(end, "step") == 0) {
+    c->per_epoch = 0;
+  } else if (strcmp(end, "epochs") == 0 || strcmp(end, "epoch") == 0) {
+    c->per_epoch = 1;
+  } else {
+    fprintf(stderr, "aimcsim run: --checkpoint-every: unknown unit '%s' (steps or epochs)\n", end);
+    return 0;
+  }
+  c->every = n;
+  c->every_given = 1;
+  return 1;
+}
+
+/* Removes the temporary files ("NAME.tmp.<pid>") a killed run left in outdir. */
+static void remove_stale_temporaries(const char *outdir) {
+  DIR *dir = opendir(outdir);
+  if (!dir) return;
+  for (struct dirent *e; (e = readdir(dir)) != NULL;) {
+    if (!strstr(e->d_name, ".tmp.")) continue;
+    char *path = aimc_path_join(outdir, e->d_name);
+    struct stat info;
+    if (path && lstat(path, &info) == 0 && S_ISREG(info.st_mode)) unlink(path);
+    free(path);
+  }
+  closedir(dir);
+}
+
+/* Whether OUTDIR/result.json records a completed run. */
+static int run_completed(const char *outdir) {
+  char *path = aimc_path_join(outdir, "result.json");
+  FILE *file = path ? fopen(path, "r") : NULL;
+  free(path);
+  if (!file) return 0;
+  char text[512];
+  size_t n = fread(text, 1, sizeof text - 1, file);
+  fclose(file);
+  text[n] = '\0';
+  return strstr(text, "\"status\": \"completed\"") != NULL;
+}
 
 int aimc_cmd_run(int argc, char **argv) {
-  const char *path = NULL, *outdir_arg = NULL;
+  const char *path = NULL, *outdir_arg = NULL, *resume_dir = NULL;
   long seed = -1, threads = -1;
   int no_timing = 0, quiet = 0, force = 0;
+  run_checkpointing checkpointing;
+  memset(&checkpointing, 0, sizeof checkpointing);
   cli_overrides overrides = {{0}, 0};
   for (int k = 1; k < argc; ++k) {
     const char *a = argv[k];
@@ -496,12 +555,36 @@ int aimc_cmd_run(int argc, char **argv) {
       quiet = 1;
     } else if (strcmp(a, "--force") == 0) {
       force = 1;
+    } else if (strcmp(a, "--resume") == 0 && has_value) {
+      resume_dir = argv[++k];
+    } else if (strcmp(a, "--checkpoint-every") == 0 && has_value) {
+      if (!parse_checkpoint_every(argv[++k], &checkpointing)) return AIMC_EXIT_USAGE;
     } else if (a[0] != '-' && !path) {
       path = a;
     } else {
       fprintf(stderr, "aimcsim run: unexpected argument '%s'\n%s", a, usage);
       return AIMC_EXIT_USAGE;
     }
+  }
+  char resume_config[AIMC_PATH_MAX];
+  if (resume_dir) {
+    /* The run directory's resolved config.yaml is the configuration; nothing may change it. */
+    if (path || outdir_arg || overrides.count || seed >= 0 || no_timing || force) {
+      fprintf(stderr, "aimcsim run: --resume takes the run directory's config.yaml as it is; it cannot be combined "
+                      "with CONFIG, -o, -p, --seed, --no-timing or --force\n");
+      return AIMC_EXIT_USAGE;
+    }
+    int written = snprintf(resume_config, sizeof resume_config, "%s/config.yaml", resume_dir);
+    if (written < 0 || (size_t)written >= sizeof resume_config || access(resume_config, R_OK) != 0) {
+      fprintf(stderr, "aimcsim run: --resume %s: not a run directory (no readable config.yaml)\n", resume_dir);
+      return AIMC_EXIT_USAGE;
+    }
+    if (run_completed(resume_dir)) {
+      printf("aimcsim run: %s holds a completed run; nothing to resume\n", resume_dir);
+      return AIMC_EXIT_OK;
+    }
+    path = resume_config;
+    outdir_arg = resume_dir;
   }
   aimc_config *config = malloc(sizeof *config);
   if (!config) {
@@ -539,7 +622,7 @@ int aimc_cmd_run(int argc, char **argv) {
     const char *base = path ? strrchr(path, '/') : NULL;
     base = base ? base + 1 : (path ? path : "default.yaml");
     char stem[256];
-    snprintf(stem, sizeof stem, "%s", base);
+    snprintf(stem, sizeof stem, "%.255s", base);
     char *dot = strrchr(stem, '.');
     if (dot) *dot = '\0';
     time_t now = time(NULL);
@@ -549,10 +632,40 @@ int aimc_cmd_run(int argc, char **argv) {
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
     snprintf(outdir, sizeof outdir, "runs/%s-%s-%ld", stem, stamp, (long)getpid());
   }
-  exit_status = prepare_outdir(outdir, force);
+  if (checkpointing.per_epoch && config->experiment.workload == AIMC_WORKLOAD_LEAST_SQUARES) {
+    fprintf(stderr, "aimcsim run: --checkpoint-every: least squares has no epochs; give a number of steps\n");
+    free(config);
+    return AIMC_EXIT_USAGE;
+  }
+  /* Refuse what cannot fit before allocating or creating anything. */
+  if (run_check_resources(config, outdir, checkpointing.every > 0 || resume_dir) != AIMC_OK) {
+    fprintf(stderr, "aimcsim run: %s\n", aimc_error_message());
+    free(config);
+    return AIMC_EXIT_USAGE;
+  }
+  exit_status = resume_dir ? AIMC_EXIT_OK : prepare_outdir(outdir, force);
   if (exit_status != AIMC_EXIT_OK) {
     free(config);
     return exit_status;
+  }
+  aimc_checkpoint checkpoint;
+  memset(&checkpoint, 0, sizeof checkpoint);
+  int have_checkpoint = 0;
+  if (resume_dir) {
+    remove_stale_temporaries(outdir);
+    char *file = aimc_path_join(outdir, AIMC_CHECKPOINT_NAME);
+    if (file && access(file, F_OK) == 0) {
+      if (aimc_checkpoint_read_file(file, run_state_bytes_limit(config), &checkpoint) != AIMC_OK) {
+        fprintf(stderr, "aimcsim run: --resume: %s\n", aimc_error_message());
+        free(file);
+        free(config);
+        return AIMC_EXIT_FAILURE;
+      }
+      have_checkpoint = 1;
+    } else if (!quiet) {
+      fprintf(stderr, "aimcsim run: %s has no checkpoint yet; the run starts again from its beginning\n", outdir);
+    }
+    free(file);
   }
 
   run_context ctx;
@@ -562,8 +675,12 @@ int aimc_cmd_run(int argc, char **argv) {
   ctx.quiet = quiet;
   ctx.tty = isatty(STDERR_FILENO);
   ctx.final_loss = ctx.final_test_accuracy = ctx.asymptotic_error = ctx.asymptotic_grad_norm_sq = NAN;
+  ctx.checkpointing = checkpointing;
+  ctx.checkpointing.config_identity = run_config_identity(config);
+  ctx.checkpointing.resume = have_checkpoint ? &checkpoint : NULL;
 
-  aimc_status status = write_report(outdir, "config.yaml", write_config_dump, config);
+  /* A resumed run keeps its config.yaml: the checkpoint was taken under it. */
+  aimc_status status = resume_dir ? AIMC_OK : write_report(outdir, "config.yaml", write_config_dump, config);
   if (status == AIMC_OK && config->experiment.algorithm != AIMC_ALGORITHM_DIGITAL_SGD)
     status = aimc_hw_chip_create(&ctx.chip, &config->chip, config->experiment.timing);
   ctx.trace = status == AIMC_OK && ctx.chip && config->trace.enabled ? &config->trace : NULL;
@@ -579,6 +696,7 @@ int aimc_cmd_run(int argc, char **argv) {
   sigaction(SIGINT, &action, NULL);
   sigaction(SIGTERM, &action, NULL);
   ctx.wall_start = wall_seconds();
+  if (status == AIMC_OK) status = run_resume_begin(&ctx);
   if (status == AIMC_OK) {
     switch (config->experiment.workload) {
       case AIMC_WORKLOAD_LEAST_SQUARES: status = least_squares_run(&ctx); break;
@@ -608,15 +726,18 @@ int aimc_cmd_run(int argc, char **argv) {
     fprintf(stderr, "aimcsim run: %s\n", aimc_error_message());
     exit_status = AIMC_EXIT_FAILURE;
   } else if (ctx.interrupted) {
-    fprintf(stderr, "aimcsim run: stopped by a signal after %llu %s; the results so far are in %s\n",
+    fprintf(stderr,
+            "aimcsim run: stopped by a signal after %llu %s; the results so far and a checkpoint are in %s\n"
+            "  continue with: aimcsim run --resume %s\n",
             (unsigned long long)ctx.samples_trained,
-            config->experiment.workload == AIMC_WORKLOAD_LEAST_SQUARES ? "steps" : "samples", outdir);
+            config->experiment.workload == AIMC_WORKLOAD_LEAST_SQUARES ? "steps" : "samples", outdir, outdir);
     exit_status = AIMC_EXIT_INTERRUPTED;
   } else if (!quiet) {
     write_summary(&summary, stdout);
     printf("\nwrote %s (config.yaml, metrics.csv, stats.json, summary.txt, result.json, weights/)\n", outdir);
   }
   if (ctx.chip) aimc_hw_chip_destroy(ctx.chip);
+  aimc_checkpoint_free(&checkpoint);
   metrics_free(&ctx.metrics);
   free(config);
   return exit_status;

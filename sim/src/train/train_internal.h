@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "aimc_hw/chip.h"
+#include "aimc_sim/checkpoint.h"
 #include "aimc_sim/config.h"
 
 #define AIMC_MAX_LAYERS 16
@@ -40,6 +41,16 @@ typedef struct weight_histogram {
   uint64_t saturation[AIMC_HISTOGRAM_BINS];  /* saturation over [0, 1] */
 } weight_histogram;
 
+/* Checkpointing of a run (resume.c). */
+typedef struct run_checkpointing {
+  uint64_t every;               /* 0: no periodic checkpoints */
+  int per_epoch;                /* `every` counts epochs (networks), else steps / mini-batches */
+  int every_given;              /* set on the command line (a resumed run keeps it over the saved one) */
+  uint64_t config_identity;     /* hash of the resolved configuration */
+  const aimc_checkpoint *resume; /* the checkpoint a resumed run starts from, else NULL */
+  uint64_t written;             /* checkpoints written by this process */
+} run_checkpointing;
+
 typedef struct run_context {
   const aimc_config *config;
   aimc_hw_chip *chip;          /* NULL for Digital SGD */
@@ -60,6 +71,7 @@ typedef struct run_context {
   /* Analog layers added to the chip, in order, and their shapes. */
   int n_layers;
   int layer_out[AIMC_MAX_LAYERS], layer_in[AIMC_MAX_LAYERS];
+  run_checkpointing checkpointing;
 } run_context;
 
 /* Adds an array's final weights (and saturation, or NULL) to the histograms. */
@@ -82,6 +94,8 @@ int run_stop_requested(void);
 /* Appends a row; chip totals (time, energy per phase) and wall time are filled
  * in from the context. Returns AIMC_ENOMEM on failure. */
 aimc_status metrics_append(run_context *ctx, double row[METRIC_COUNT]);
+/* Appends a row exactly as saved (a resumed run's log). */
+aimc_status metrics_restore(run_context *ctx, const double row[METRIC_COUNT]);
 /* A row of NANs. */
 void metrics_clear_row(double row[METRIC_COUNT]);
 /* Writes metrics.csv atomically. */
@@ -109,6 +123,35 @@ aimc_status algorithm_forward(run_context *ctx, int layer, const float *x, float
  * transfer of the next columns of A into C; *transfer_column cycles over `in`. */
 aimc_status algorithm_update(run_context *ctx, int layer, const float *x, const float *d, size_t rows, int in,
                              float lr, uint64_t call, int *transfer_column);
+
+/* Checkpoints (resume.c). */
+/* Hash of the resolved configuration without the thread count. */
+uint64_t run_config_identity(const aimc_config *config);
+/* Whether a periodic checkpoint is due after steps_done steps (or mini-batches),
+ * or, with epochs_done >= 0, at the end of that many epochs. */
+int run_checkpoint_due(const run_context *ctx, uint64_t steps_done, int epochs_done);
+/* Writes OUTDIR/checkpoint.bin atomically: the run's totals and metrics, the
+ * workload's state (save_workload(state, out)) and the chip's. */
+aimc_status run_checkpoint_write(run_context *ctx, void (*save_workload)(const void *state, aimc_writer *out),
+                                 const void *state);
+/* A resumed run: restores the totals and the metrics log (before the workload). */
+aimc_status run_resume_begin(run_context *ctx);
+/* The workload's saved state, or NULL when the run starts afresh. */
+const aimc_checkpoint_section *run_resume_workload(const run_context *ctx);
+/* Restores the chip's state once the workload has added its layers. */
+aimc_status run_resume_chip(run_context *ctx);
+/* Resources (resources.c), estimated from the configuration before anything is allocated. */
+typedef struct run_estimate {
+  double memory, arrays, data, buffers;   /* bytes of memory: total and its parts */
+  double disk, results, checkpoint, trace; /* bytes of disk: total and its parts */
+} run_estimate;
+void run_estimate_resources(const aimc_config *config, int checkpointing, run_estimate *estimate);
+/* AIMC_EINVAL, with the estimate and what is available, if the run cannot fit. */
+aimc_status run_check_resources(const aimc_config *config, const char *outdir, int checkpointing);
+/* The largest checkpoint file a run of this configuration can have written. */
+size_t run_state_bytes_limit(const aimc_config *config);
+/* Fault injection for the crash-safety tests (AIMCSIM_FAULT=kill-at-step=N). */
+void run_fault_step(const run_context *ctx, uint64_t step);
 
 /* The workloads. Each trains according to ctx->config and fills ctx. */
 aimc_status least_squares_run(run_context *ctx);

@@ -1,0 +1,66 @@
+// Helpers of the suites that run the aimcsim executable (AIMCSIM_EXE).
+#ifndef AIMC_EXE_SUPPORT_H
+#define AIMC_EXE_SUPPORT_H
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace exe {
+
+inline const std::string kExe = AIMCSIM_EXE;
+
+// Runs a shell command; its output (stdout and stderr) into *output; returns
+// the exit status, or 128 + the signal that ended it.
+inline int shell(const std::string &command, std::string *output = nullptr) {
+  FILE *pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return -1;
+  std::string out;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
+  int status = pclose(pipe);
+  if (output) *output = out;
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+}
+
+// `aimcsim ARGS --threads 1`: ctest runs two tests at once on two cores, and
+// results do not depend on the thread count (tested in test_update).
+inline int run(const std::string &args, std::string *output = nullptr) {
+  return shell(kExe + " " + args + " --threads 1", output);
+}
+
+inline std::string read_file(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    char pattern[] = "/tmp/aimcsim-test-XXXXXX";
+    const char *made = mkdtemp(pattern);
+    path_ = made ? made : "";
+  }
+  ~TempDir() {
+    if (!path_.empty()) std::system(("rm -rf " + path_).c_str());
+  }
+  TempDir(const TempDir &) = delete;
+  TempDir &operator=(const TempDir &) = delete;
+  const std::string &path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace exe
+
+#endif
