@@ -21,6 +21,7 @@ static const command commands[] = {
     {"demo", aimc_cmd_demo, "built-in demonstration of device responses and pulsed updates"},
     {"config", aimc_cmd_config, "print the resolved configuration or the config reference"},
     {"plot", aimc_cmd_plot, "PNG and SVG plots of a run directory (gnuplot)"},
+    {"sweep", aimc_cmd_sweep, "run a grid of configurations, collect results.csv and the Pareto front"},
     {"response", aimc_cmd_response, "pulse response and response factors of the configured device"},
     {"pulse-check", aimc_cmd_pulse_check, "bias, drift, pulses, time and energy of the update, against limits"},
     {"data", aimc_cmd_data, "check IDX files; prepare MNIST and Fashion-MNIST"},

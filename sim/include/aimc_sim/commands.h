@@ -24,6 +24,8 @@ int aimc_cmd_config(int argc, char **argv);
 int aimc_cmd_response(int argc, char **argv);
 /* PNG and SVG plots of a run directory with gnuplot. */
 int aimc_cmd_plot(int argc, char **argv);
+/* A sweep of runs over a grid of config values, locally or under MPI (sim/src/sweep). */
+int aimc_cmd_sweep(int argc, char **argv);
 /* Bias, drift, pulses, time and energy of the configured update, against limits. */
 int aimc_cmd_pulse_check(int argc, char **argv);
 

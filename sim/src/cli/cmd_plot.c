@@ -21,11 +21,13 @@
 
 #include "aimc_sim/commands.h"
 #include "aimc_sim/fileio.h"
+#include "aimc_sim/sweep.h"
 
 extern char **environ;
 
 static const char usage[] = "usage: aimcsim plot OUTDIR [-o PLOTDIR]\n"
-                            "  writes OUTDIR/plots (or PLOTDIR)/{training,energy,histograms}.{png,svg}\n";
+                            "  writes OUTDIR/plots (or PLOTDIR)/{training,energy,histograms}.{png,svg};\n"
+                            "  for a sweep directory (results.csv of aimcsim sweep), pareto.{png,svg}\n";
 
 static int file_exists(const char *path) {
   struct stat st;
@@ -191,6 +193,10 @@ int aimc_cmd_plot(int argc, char **argv) {
     }
   }
   if (!file_exists(metrics)) {
+    /* A sweep directory: the Pareto scatter of its points (sim/src/sweep/plot.c). */
+    char results[4096];
+    if (snprintf(results, sizeof results, "%s/results.csv", rundir) < (int)sizeof results && file_exists(results))
+      return aimc_sweep_plot(rundir, plotdir_arg);
     fprintf(stderr, "aimcsim plot: %s: no metrics.csv (is it a run directory of aimcsim run?)\n", rundir);
     return AIMC_EXIT_USAGE;
   }

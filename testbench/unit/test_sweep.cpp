@@ -1,0 +1,467 @@
+// `aimcsim sweep`, run exactly as a user runs it: the same results.csv with one
+// and two local jobs and under mpirun, resuming without rerunning finished
+// points, a broken point failing alone, a stopped sweep, the sweep file's errors
+// with file:line:col, how ranges, zips and seeds expand, and the Pareto front
+// (against an obviously correct O(n^2) reference) and its plot.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fcntl.h>
+#include <fstream>
+#include <random>
+#include <set>
+#include <signal.h>
+#include <spawn.h>
+#include <sstream>
+#include <string>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+#include "aimc_sim/sweep.h"
+
+extern char **environ;
+
+namespace {
+
+const std::string kExe = AIMCSIM_EXE;
+const std::string kBase = std::string(AIMC_SOURCE_DIR) + "/configs/experiments/ls-fig1.yaml";
+const std::string kHeaderTail =
+    "status,final_loss,final_test_accuracy,asymptotic_error,energy_per_sample_j,latency_per_sample_s,"
+    "energy_total_j,simulated_time_s,area_mm2,wall_s,pareto,error";
+
+// Runs a shell command; returns its exit status and its stdout + stderr.
+int sh(const std::string &command, std::string *output = nullptr) {
+  FILE *pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return -1;
+  std::string out;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
+  int status = pclose(pipe);
+  if (output) *output = out;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string read_file(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_file(const std::string &path, const std::string &text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+bool exists(const std::string &path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
+
+long long mtime_ns(const std::string &path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return -1;
+  return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    char pattern[] = "/tmp/aimcsim-sweep-XXXXXX";
+    path_ = mkdtemp(pattern);
+  }
+  ~TempDir() { std::system(("rm -rf " + path_).c_str()); }
+  std::string operator/(const std::string &name) const { return path_ + "/" + name; }
+  const std::string &path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+using Table = std::vector<std::vector<std::string>>;
+
+// results.csv as rows of fields (quoted fields unquoted).
+Table read_csv(const std::string &path) {
+  Table table;
+  std::istringstream in(read_file(path));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> fields(1);
+    bool quoted = false;
+    for (size_t i = 0; i < line.size(); ++i) {
+      char c = line[i];
+      if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        fields.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = !quoted;
+      } else if (c == ',' && !quoted) {
+        fields.emplace_back();
+      } else {
+        fields.back() += c;
+      }
+    }
+    table.push_back(fields);
+  }
+  return table;
+}
+
+size_t column(const Table &table, const std::string &name) {
+  for (size_t k = 0; k < table.at(0).size(); ++k)
+    if (table[0][k] == name) return k;
+  ADD_FAILURE() << "no column " << name;
+  return 0;
+}
+
+// The table as text without the wall-time column, the one that may differ.
+std::string without_wall(const Table &table) {
+  size_t wall = column(table, "wall_s");
+  std::string text;
+  for (const auto &row : table) {
+    for (size_t k = 0; k < row.size(); ++k)
+      if (k != wall) text += row[k] + (k + 1 < row.size() ? "," : "");
+    text += "\n";
+  }
+  return text;
+}
+
+double number(const std::string &text) { return text.empty() ? NAN : std::stod(text); }
+
+// A number of result.json ("key": value), parsed from its text.
+double result_value(const std::string &run_directory, const std::string &key) {
+  std::string text = read_file(run_directory + "/result.json");
+  size_t at = text.find("\"" + key + "\": ");
+  if (at == std::string::npos) return NAN;
+  return std::stod(text.substr(at + key.size() + 4));
+}
+
+// Four tiny least-squares points: two learning rates x two seeds.
+std::string four_point_sweep(const TempDir &dir) {
+  std::string path = dir / "four.yaml";
+  write_file(path, "base: " + kBase +
+                       "\n"
+                       "set:\n  experiment.steps: 20\n"
+                       "grid:\n  experiment.lr: [0.1, 0.05]\n"
+                       "seeds: [1, 2]\n");
+  return path;
+}
+
+// The front by definition: no eligible point at least as good everywhere and
+// better somewhere; NaN is worse than any number and equal to NaN.
+std::vector<int> reference_front(const std::vector<std::array<double, 3>> &points, const std::vector<int> &eligible) {
+  auto value = [](double v) { return std::isnan(v) ? INFINITY : v; };
+  std::vector<int> front(points.size(), 0);
+  for (size_t i = 0; i < points.size(); ++i) {
+    if (!eligible[i]) continue;
+    bool dominated = false;
+    for (size_t j = 0; j < points.size() && !dominated; ++j) {
+      if (!eligible[j] || j == i) continue;
+      bool no_worse = true, better = false;
+      for (int k = 0; k < 3; ++k) {
+        no_worse = no_worse && value(points[j][k]) <= value(points[i][k]);
+        better = better || value(points[j][k]) < value(points[i][k]);
+      }
+      dominated = no_worse && better;
+    }
+    front[i] = !dominated;
+  }
+  return front;
+}
+
+// The pareto column against the front computed from the table's own figures.
+void expect_pareto_column_is_front(const Table &table) {
+  std::vector<std::array<double, 3>> points;
+  std::vector<int> eligible, marked;
+  for (size_t r = 1; r < table.size(); ++r) {
+    const auto &row = table[r];
+    double error = aimc_sweep_error_objective(number(row[column(table, "asymptotic_error")]),
+                                              number(row[column(table, "final_test_accuracy")]),
+                                              number(row[column(table, "final_loss")]));
+    points.push_back({number(row[column(table, "energy_per_sample_j")]),
+                      number(row[column(table, "latency_per_sample_s")]), error});
+    eligible.push_back(row[column(table, "status")] == "completed");
+    marked.push_back(std::stoi(row[column(table, "pareto")]));
+  }
+  EXPECT_EQ(marked, reference_front(points, eligible));
+}
+
+TEST(Sweep, OneAndTwoJobsGiveTheSameResults) {
+  TempDir dir;
+  std::string sweep = four_point_sweep(dir), output;
+  ASSERT_EQ(sh(kExe + " sweep " + sweep + " -o " + (dir / "j1") + " -j 1", &output), 0) << output;
+  ASSERT_EQ(sh(kExe + " sweep " + sweep + " -o " + (dir / "j2") + " -j 2", &output), 0) << output;
+  Table one = read_csv(dir / "j1/results.csv"), two = read_csv(dir / "j2/results.csv");
+  ASSERT_EQ(one.size(), 5u);
+  std::string header;
+  for (const auto &f : one[0]) header += f + ",";
+  EXPECT_EQ(header, "point,experiment.lr,seed," + kHeaderTail + ",");
+  const char *lr[] = {"0.1", "0.1", "0.05", "0.05"}, *seed[] = {"1", "2", "1", "2"};
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(one[i + 1][0], std::to_string(i));
+    EXPECT_EQ(one[i + 1][1], lr[i]);
+    EXPECT_EQ(one[i + 1][2], seed[i]);
+    EXPECT_EQ(one[i + 1][3], "completed");
+  }
+  EXPECT_EQ(without_wall(one), without_wall(two));
+  expect_pareto_column_is_front(one);
+  // A point is exactly the run a user would start by hand.
+  ASSERT_EQ(sh(kExe + " run " + kBase + " -p experiment.steps=20 -p experiment.lr=0.05 --seed 2 --threads 1 --quiet -o " +
+                   (dir / "by-hand")),
+            0);
+  EXPECT_EQ(number(one[4][column(one, "final_loss")]), result_value(dir / "by-hand", "final_loss"));
+  EXPECT_EQ(number(one[4][column(one, "energy_per_sample_j")]), result_value(dir / "by-hand", "energy_per_sample_j"));
+  EXPECT_EQ(number(one[4][column(one, "latency_per_sample_s")]), result_value(dir / "by-hand", "latency_per_sample_s"));
+  EXPECT_EQ(read_file(dir / "j1/sweep.yaml"), read_file(sweep));
+  EXPECT_TRUE(exists(dir / "j1/points/0003/config.yaml"));
+  EXPECT_TRUE(exists(dir / "j1/points/0003.log"));
+}
+
+TEST(Sweep, MpirunGivesTheSameResults) {
+#ifndef AIMC_TEST_MPIEXEC
+  GTEST_SKIP() << "aimcsim was built without AIMC_WITH_MPI (or no mpiexec was found)";
+#else
+  std::string mpiexec = AIMC_TEST_MPIEXEC;
+  if (access(mpiexec.c_str(), X_OK) != 0) GTEST_SKIP() << mpiexec << " is not executable";
+  TempDir dir;
+  std::string sweep = four_point_sweep(dir), output;
+  ASSERT_EQ(sh(kExe + " sweep " + sweep + " -o " + (dir / "local"), &output), 0) << output;
+  // OpenMPI refuses root (CI containers) unless told twice.
+  std::string env = "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ";
+  ASSERT_EQ(sh(env + mpiexec + " -n 2 --oversubscribe " + kExe + " sweep " + sweep + " -o " + (dir / "mpi"), &output), 0)
+      << output;
+  EXPECT_NE(output.find("sweep: 2 MPI ranks;"), std::string::npos) << output;
+  size_t at = output.find("MPI ranks; ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_GT(std::stoi(output.substr(at + 11)), 0) << "rank 1 ran no point:\n" << output;
+  EXPECT_EQ(without_wall(read_csv(dir / "local/results.csv")), without_wall(read_csv(dir / "mpi/results.csv")));
+#endif
+}
+
+TEST(Sweep, RerunRunsOnlyThePointsNotCompleted) {
+  TempDir dir;
+  std::string sweep = four_point_sweep(dir), out = dir / "out", output;
+  ASSERT_EQ(sh(kExe + " sweep " + sweep + " -o " + out, &output), 0) << output;
+  Table first = read_csv(out + "/results.csv");
+  long long before[4];
+  for (int i = 0; i < 4; ++i) before[i] = mtime_ns(out + "/points/000" + std::to_string(i) + "/result.json");
+  // As if the sweep had been killed while point 2 ran: no directory, no row.
+  std::system(("rm -rf " + out + "/points/0002").c_str());
+  Table partial = first;
+  partial.erase(partial.begin() + 3);
+  std::string text;
+  for (const auto &row : partial) {
+    for (size_t k = 0; k < row.size(); ++k) text += row[k] + (k + 1 < row.size() ? "," : "");
+    text += "\n";
+  }
+  write_file(out + "/results.csv", text);
+  ASSERT_EQ(sh(kExe + " sweep " + sweep + " -o " + out, &output), 0) << output;
+  EXPECT_NE(output.find("1 run now, 3 kept from before"), std::string::npos) << output;
+  for (int i : {0, 1, 3}) EXPECT_EQ(mtime_ns(out + "/points/000" + std::to_string(i) + "/result.json"), before[i]) << i;
+  EXPECT_TRUE(exists(out + "/points/0002/result.json"));
+  EXPECT_EQ(without_wall(read_csv(out + "/results.csv")), without_wall(first));
+  ASSERT_EQ(sh(kExe + " sweep " + sweep + " -o " + out, &output), 0) << output;
+  EXPECT_NE(output.find("0 run now, 4 kept from before"), std::string::npos) << output;
+  // Another sweep file into the same directory is refused.
+  std::string other = dir / "other.yaml";
+  write_file(other, read_file(sweep) + "threads: 2\n");
+  EXPECT_EQ(sh(kExe + " sweep " + other + " -o " + out, &output), 2);
+  EXPECT_NE(output.find("holds another sweep"), std::string::npos) << output;
+}
+
+TEST(Sweep, ABrokenOverrideFailsOnlyItsPoint) {
+  TempDir dir;
+  std::string sweep = dir / "bl.yaml", out = dir / "out", output;
+  write_file(sweep, "base: " + kBase + "\nset: {experiment.steps: 20}\ngrid:\n  update.desired_bl: [10, -3, 100]\n");
+  EXPECT_EQ(sh(kExe + " sweep " + sweep + " -o " + out + " -j 2", &output), 1) << output;
+  EXPECT_NE(output.find("2 completed, 1 failed"), std::string::npos) << output;
+  Table table = read_csv(out + "/results.csv");
+  ASSERT_EQ(table.size(), 4u);
+  size_t status = column(table, "status"), error = column(table, "error"), loss = column(table, "final_loss");
+  EXPECT_EQ(table[1][status], "completed");
+  EXPECT_EQ(table[2][status], "failed");
+  EXPECT_EQ(table[3][status], "completed");
+  EXPECT_EQ(table[2][error], "-p update.desired_bl=-3: 'update.desired_bl' = -3 is out of range: must be in [1, 65536]");
+  EXPECT_EQ(table[2][column(table, "pareto")], "0");
+  EXPECT_TRUE(table[2][loss].empty());
+  EXPECT_FALSE(table[1][loss].empty());
+  EXPECT_TRUE(table[1][error].empty());
+  EXPECT_NE(read_file(out + "/points/0001.log").find("out of range"), std::string::npos);
+  expect_pareto_column_is_front(table);
+  // The failed point runs again on a rerun (and fails again); the others are kept.
+  EXPECT_EQ(sh(kExe + " sweep " + sweep + " -o " + out, &output), 1) << output;
+  EXPECT_NE(output.find("1 run now, 2 kept from before"), std::string::npos) << output;
+}
+
+TEST(Sweep, SigtermStopsTheSweepWithItsPointsInterrupted) {
+  TempDir dir;
+  std::string sweep = dir / "long.yaml", out = dir / "out";
+  // Far more steps than the test waits for.
+  write_file(sweep, "base: " + kBase + "\nset: {experiment.steps: 100000000}\ngrid:\n  experiment.lr: [0.1, 0.05]\n");
+  std::string log = dir / "sweep.log";
+  std::vector<std::string> args = {kExe, "sweep", sweep, "-o", out};
+  std::vector<char *> argv;
+  for (auto &a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  pid_t pid;
+  ASSERT_EQ(posix_spawn(&pid, kExe.c_str(), &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  // Wait until point 0 has trained a while (its metrics are written only at the end,
+  // so watch for the log, then give the run time to start stepping).
+  for (int k = 0; k < 400 && !exists(out + "/points/0000.log"); ++k) usleep(10000);
+  usleep(500000);
+  kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 3) << read_file(log);
+  Table table = read_csv(out + "/results.csv");
+  ASSERT_EQ(table.size(), 2u) << read_file(out + "/results.csv");
+  EXPECT_EQ(table[1][column(table, "status")], "interrupted");
+  EXPECT_EQ(table[1][column(table, "pareto")], "0");
+  EXPECT_NE(read_file(log).find("0 completed, 0 failed, 1 interrupted, 1 not run"), std::string::npos) << read_file(log);
+}
+
+// --dry-run prints each point's command: the expansion of ranges, zips and seeds.
+TEST(Sweep, RangesZipsAndSeedsExpandAsDocumented) {
+  TempDir dir;
+  std::string sweep = dir / "expand.yaml", output;
+  write_file(sweep, "base: " + kBase +
+                        "\n"
+                        "grid:\n"
+                        "  experiment.lr: {start: 0.1, stop: 0.3, step: 0.1}\n"
+                        "zip:\n"
+                        "  chip.pulse.pulse_width: {logspace: [1ns, 100ns], count: 3}\n"
+                        "  chip.adc.bits: {linspace: [4, 8], count: 3}\n"
+                        "repeat: 2\n");
+  ASSERT_EQ(sh(kExe + " sweep " + sweep + " -o OUT --dry-run", &output), 0) << output;
+  EXPECT_NE(output.find(": 18 points"), std::string::npos) << output;
+  EXPECT_FALSE(exists("OUT"));
+  std::string tail = " --threads 1 --quiet -o OUT/points/";
+  EXPECT_NE(output.find("\n0: aimcsim run " + kBase +
+                        " -p experiment.lr=0.1 -p chip.pulse.pulse_width=1ns -p chip.adc.bits=4 --seed 1" + tail + "0000\n"),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find("\n3: aimcsim run " + kBase +
+                        " -p experiment.lr=0.1 -p chip.pulse.pulse_width=10ns -p chip.adc.bits=6 --seed 2" + tail + "0003\n"),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find("\n17: aimcsim run " + kBase +
+                        " -p experiment.lr=0.3 -p chip.pulse.pulse_width=100ns -p chip.adc.bits=8 --seed 2" + tail +
+                        "0017\n"),
+            std::string::npos)
+      << output;
+  // The example sweeps parse and have the points their comments promise.
+  for (const char *example : {"adc-bits-x-sharing", "pulse-width-x-bl", "tau-x-algorithm"}) {
+    std::string path = std::string(AIMC_SOURCE_DIR) + "/configs/sweeps/" + example + ".yaml";
+    ASSERT_EQ(sh(kExe + " sweep " + path + " --dry-run", &output), 0) << example << "\n" << output;
+    EXPECT_NE(output.find(": 12 points"), std::string::npos) << example << "\n" << output;
+  }
+}
+
+TEST(Sweep, SweepFileErrorsNameFileLineAndColumn) {
+  TempDir dir;
+  const std::string base = "base: " + kBase + "\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {base + "grdi:\n  experiment.lr: [1]\n", "sweep.yaml:2:1: unknown key 'grdi' in a sweep file; did you mean 'grid'?"},
+      {base + "grid:\n  experiment.lr: {start: 0.1, stop: 0.5, step: -0.1}\n",
+       "sweep.yaml:3:48: step -0.1 never gets from 0.1 to 0.5"},
+      {base + "grid:\n  experiment.lr: {logspace: [0, 1], count: 3}\n",
+       "sweep.yaml:3:29: logspace needs positive end values, got 0 and 1"},
+      {base + "grid:\n  chip.adc.bits: {linspace: [4, 8], count: 4}\n",
+       "sweep.yaml:3:18: 'bits' takes integers, but this range gives 5.33333333333"},
+      {base + "grid:\n  device.dw_mni: [1, 2]\n",
+       "sweep.yaml:3:3: unknown config key 'device.dw_mni': section 'device' has no key 'dw_mni'; did you mean 'dw_min'?"},
+      {base + "zip:\n  experiment.lr: [1, 2]\n  update.desired_bl: [1]\n",
+       "sweep.yaml:4:3: zipped keys need the same number of values"},
+      {base + "set: {experiment.steps: -2}\n", "sweep.yaml:2:25: 'experiment.steps' = -2 is out of range"},
+      {"grid: {experiment.lr: [1]}\n", "sweep.yaml:1:1: a sweep file needs base: CONFIG"},
+      {base + "seeds: [1]\nrepeat: 2\n", "sweep.yaml:3:1: give seeds: or repeat:, not both"},
+      {base + "grid: {experiment.lr: [1, 2}\n", "sweep.yaml:2:"},
+  };
+  for (const auto &[text, expected] : cases) {
+    write_file(dir / "sweep.yaml", text);
+    std::string output;
+    EXPECT_EQ(sh("cd " + dir.path() + " && " + kExe + " sweep sweep.yaml -o out", &output), 2) << text;
+    EXPECT_EQ(output.rfind(expected, 0), 0u) << "expected: " << expected << "\ngot: " << output;
+    EXPECT_FALSE(exists(dir / "out")) << text;
+  }
+}
+
+TEST(Sweep, ParetoFrontOfSyntheticPoints) {
+  // (energy, latency, error); worked by hand.
+  const double nan = NAN;
+  std::vector<std::array<double, 3>> points = {
+      {1, 1, 2},          // 0: front
+      {2, 2, 2},          // 1: dominated by 0
+      {0.5, 3, 2},        // 2: front, the lowest eligible energy
+      {1, 1, 2},          // 3: equal to 0, so on the front with it
+      {3, 3, 0.1},        // 4: front, the lowest error
+      {0.4, 0.4, 0.05},   // 5: best everywhere, but failed: neither on nor against the front
+      {1, nan, 1},        // 6: untimed: worse latency than 0 but better error: front
+      {1, nan, 1.5},      // 7: dominated by 6 (NaN equals NaN)
+      {0.5, 3, 2.5},      // 8: dominated by 2
+  };
+  std::vector<int> eligible = {1, 1, 1, 1, 1, 0, 1, 1, 1};
+  std::vector<double> flat;
+  for (const auto &p : points) flat.insert(flat.end(), p.begin(), p.end());
+  std::vector<int> front(points.size(), -1);
+  ASSERT_EQ(aimc_sweep_pareto_front(points.size(), flat.data(), eligible.data(), front.data()), AIMC_OK);
+  EXPECT_EQ(front, (std::vector<int>{1, 0, 1, 1, 1, 0, 1, 0, 0}));
+
+  // The sorted front-scan against the definition, on random points with many ties.
+  std::mt19937 random(7);
+  std::uniform_int_distribution<int> level(0, 5), coin(0, 9);
+  for (int trial = 0; trial < 20; ++trial) {
+    size_t n = 150;
+    std::vector<std::array<double, 3>> many(n);
+    std::vector<int> ok(n);
+    for (size_t i = 0; i < n; ++i) {
+      for (int k = 0; k < 3; ++k) many[i][k] = coin(random) == 0 ? nan : level(random);
+      ok[i] = coin(random) != 0;
+    }
+    std::vector<double> values;
+    for (const auto &p : many) values.insert(values.end(), p.begin(), p.end());
+    std::vector<int> fast(n);
+    ASSERT_EQ(aimc_sweep_pareto_front(n, values.data(), ok.data(), fast.data()), AIMC_OK);
+    EXPECT_EQ(fast, reference_front(many, ok)) << "trial " << trial;
+  }
+
+  EXPECT_EQ(aimc_sweep_error_objective(0.02, 0.9, 0.3), 0.02);
+  EXPECT_DOUBLE_EQ(aimc_sweep_error_objective(nan, 0.9, 0.3), 0.1);
+  EXPECT_EQ(aimc_sweep_error_objective(nan, nan, 0.3), 0.3);
+  EXPECT_TRUE(std::isnan(aimc_sweep_error_objective(nan, nan, nan)));
+}
+
+TEST(Sweep, PlotDrawsTheParetoScatter) {
+  if (sh("command -v gnuplot") != 0) GTEST_SKIP() << "gnuplot is not installed (scripts/setup.sh installs it)";
+  TempDir dir;
+  std::string sweepdir = dir / "sweep";
+  mkdir(sweepdir.c_str(), 0777);
+  write_file(sweepdir + "/results.csv",
+             "point,experiment.lr," + kHeaderTail +
+                 "\n"
+                 "0,0.1,completed,0.5,,0.01,2e-08,1e-05,4e-07,2e-04,,0.1,1,\n"
+                 "1,0.2,completed,0.5,,0.02,3e-08,2e-05,6e-07,4e-04,,0.1,0,\n"
+                 "2,0.3,completed,0.5,,0.001,4e-08,3e-05,8e-07,6e-04,,0.1,1,\n"
+                 "3,0.4,failed,,,,,,,,,0.1,0,\"a message, with a comma\"\n");
+  std::string output;
+  ASSERT_EQ(sh(kExe + " plot " + sweepdir, &output), 0) << output;
+  EXPECT_NE(output.find("(3 points, energy against latency)"), std::string::npos) << output;
+  EXPECT_GT(read_file(sweepdir + "/plots/pareto.png").size(), 1000u);
+  std::string svg = read_file(sweepdir + "/plots/pareto.svg");
+  EXPECT_NE(svg.find("Pareto front"), std::string::npos);
+  EXPECT_NE(svg.find("other points"), std::string::npos);
+  EXPECT_NE(svg.find("latency per sample"), std::string::npos);
+}
+
+}  // namespace
