@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+#include <zlib.h>
+
+#include <cstring>
 
 #include <string>
 #include <vector>
@@ -184,6 +187,104 @@ TEST(Resume, CheckpointsThatDoNotBelongAreRefused) {
   // Intact again, it resumes.
   { std::ofstream(path + "/checkpoint.bin", std::ios::binary) << checkpoint; }
   EXPECT_EQ(run("run --resume " + path + " --quiet", &out), 0) << out;
+}
+
+namespace {
+
+// Little-endian integers of a checkpoint's bytes, and its CRC made right again,
+// so that a damaged field reaches the reader behind the CRC check.
+void put_le(std::string *bytes, size_t at, uint64_t value, int width) {
+  for (int k = 0; k < width; ++k) (*bytes)[at + k] = static_cast<char>(value >> (8 * k));
+}
+uint64_t get_le(const std::string &bytes, size_t at, int width) {
+  uint64_t value = 0;
+  for (int k = 0; k < width; ++k) value |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[at + k])) << (8 * k);
+  return value;
+}
+void fix_crc(std::string *bytes) {
+  uLong crc = crc32(0L, reinterpret_cast<const Bytef *>(bytes->data()), static_cast<uInt>(bytes->size() - 4));
+  put_le(bytes, bytes->size() - 4, crc, 4);
+}
+// Offset of the body of the section with the tag, and its length.
+size_t find_section(const std::string &bytes, const char tag[5], uint64_t *length) {
+  size_t at = 16;
+  while (at + 12 <= bytes.size() - 4) {
+    uint64_t n = get_le(bytes, at + 4, 8);
+    if (bytes.compare(at, 4, tag) == 0) {
+      *length = n;
+      return at + 12;
+    }
+    at += 12 + n;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
+// Checkpoints with a valid CRC but a damaged field: each is refused with its
+// specific error (or, for a NaN weight, stops at the named numerical fault).
+TEST(Resume, DamagedFieldsBehindAValidCrcAreRefusedEach) {
+  TempDir dir;
+  std::string path = dir.path() + "/run", out;
+  ASSERT_EQ(shell("AIMCSIM_FAULT=kill-at-step=50 " + exe::kExe + " run -p experiment.algorithm=digital_sgd "
+                  "-p experiment.steps=100 --checkpoint-every 10 --quiet --threads 1 -o " + path, &out), 128 + SIGKILL);
+  std::string analog = dir.path() + "/analog";
+  ASSERT_EQ(shell("AIMCSIM_FAULT=kill-at-step=50 " + exe::kExe + " run -p experiment.steps=100 --checkpoint-every 10 "
+                  "--quiet --threads 1 -o " + analog, &out), 128 + SIGKILL);
+  const std::string good = read_file(path + "/checkpoint.bin"), good_analog = read_file(analog + "/checkpoint.bin");
+  struct Case {
+    const char *what;
+    std::string bytes;
+    std::string dir;
+    int status;
+    const char *message;
+  };
+  std::vector<Case> cases;
+  auto add = [&](const char *what, std::string bytes, const std::string &where, int status, const char *message) {
+    fix_crc(&bytes);
+    cases.push_back({what, bytes, where, status, message});
+  };
+  std::string b = good;
+  b[0] = 'X';
+  add("magic", b, path, 1, "not an aimcsim checkpoint");
+  b = good;
+  put_le(&b, 8, 99, 4);
+  add("version", b, path, 1, "checkpoint version 99; this aimcsim reads version 1");
+  b = good;
+  put_le(&b, 12, 1000000, 4);
+  add("section count", b, path, 1, "1000000 sections (at most 16)");
+  b = good;
+  put_le(&b, 20, uint64_t{1} << 60, 8);
+  add("huge section length", b, path, 1, "section 0 at byte 16 runs past the end of the file");
+  uint64_t length = 0;
+  size_t work = find_section(good, "WORK", &length);
+  ASSERT_NE(work, std::string::npos);
+  b = good;
+  put_le(&b, work, 1000000, 8);  // the step
+  add("step beyond the run", b, path, 1, "step 1000000, column 0 or dimension 40 out of range");
+  b = good;
+  put_le(&b, work + length - 4, 0x7fc00000u, 4);  // the last weight: NaN
+  add("NaN weight", b, path, 1, "layer 0: gradient[");
+  b = good.substr(0, work + 8) + good.substr(work + length);  // WORK cut short, lengths patched
+  put_le(&b, work - 8, 8, 8);
+  add("workload section truncated", b, path, 1, "checkpoint (least squares): truncated or malformed");
+  uint64_t chip_length = 0;
+  size_t chip = find_section(good_analog, "CHIP", &chip_length);
+  ASSERT_NE(chip, std::string::npos);
+  b = good_analog;
+  size_t name = b.find("controller", chip);
+  ASSERT_NE(name, std::string::npos);
+  b[name] = 'k';
+  add("component renamed", b, analog, 1, "hardware state: component 'kontroller' where 'controller' was expected");
+  for (const Case &c : cases) {
+    { std::ofstream(c.dir + "/checkpoint.bin", std::ios::binary) << c.bytes; }
+    EXPECT_EQ(run("run --resume " + c.dir + " --quiet", &out), c.status) << c.what << "\n" << out;
+    EXPECT_NE(out.find(c.message), std::string::npos) << c.what << "\n" << out;
+    EXPECT_EQ(out.find("runtime error"), std::string::npos) << out;
+    EXPECT_EQ(out.find("AddressSanitizer"), std::string::npos) << out;
+    { std::ofstream(path + "/checkpoint.bin", std::ios::binary) << good; }
+    { std::ofstream(analog + "/checkpoint.bin", std::ios::binary) << good_analog; }
+  }
 }
 
 TEST(Resources, ARunThatCannotFitIsRefusedWithTheEstimate) {
