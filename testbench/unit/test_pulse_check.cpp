@@ -92,6 +92,20 @@ std::vector<std::map<std::string, double>> read_csv(const std::string &path) {
   return rows;
 }
 
+// For the ALD, the n pulses of sign s of one update give exactly
+//   w_n = w0 (1 - a)^n + s tau (1 - (1 - a)^n),  a = dw_min / tau,
+// whose first-order part is the paper's model; the rest is at most
+// n(n-1)/2 a^2 (tau + |w0|) (eq. 20's second-order term). Its mean over the
+// (cell, update) pairs of pulses_histogram.csv in `dir`.
+double ald_second_order(const std::string &dir, double dw_min, double tau, double w0) {
+  double pairs = 0.0, total = 0.0;
+  for (const auto &row : read_csv(dir + "/pulses_histogram.csv")) {
+    pairs += row.at("count") * row.at("pulses") * (row.at("pulses") - 1.0);
+    total += row.at("count");
+  }
+  return pairs / total / 2.0 * (dw_min / tau) * (dw_min / tau) * (tau + std::fabs(w0));
+}
+
 // Runs the check into a fresh directory and returns pulse_check.json.
 std::string check(const TempDir &dir, const std::string &config, const std::string &args = "") {
   Result r = run("pulse-check " + kConfigs + config + " -o " + dir.path() + " " + args);
@@ -152,16 +166,9 @@ TEST(PulseCheck, AsymmetricLinearDeviceDriftsAsTheGTermPredicts) {
   std::string json = check(dir, "ald-small-tau.yaml");
   EXPECT_NEAR(json_value(json, "F_mean"), 1.0, 1e-6);
   EXPECT_NEAR(json_value(json, "G_mean"), w0 / tau, 1e-6);
-  // Tolerance: the pulses of one update see w move, a second-order term of eq. 20
-  // that the exact ALD recursion bounds by E[n(n-1)]/2 (g/tau)^2 (tau + w0) with n
-  // the pulses of a device in one update (from the histogram); 1% more covers the
-  // sampling of E|I| over 4000 updates and the pulse noise of the mean.
-  double pairs = 0.0, total = 0.0;
-  for (const auto &row : read_csv(dir.path() + "/pulses_histogram.csv")) {
-    pairs += row.at("count") * row.at("pulses") * (row.at("pulses") - 1.0);
-    total += row.at("count");
-  }
-  double second_order = pairs / total / 2.0 * (g / tau) * (g / tau) * (tau + w0);
+  // Tolerance: the pulses of one update see w move (ald_second_order); 1% more
+  // covers the sampling of E|I| over 4000 updates and the pulse noise of the mean.
+  double second_order = ald_second_order(dir.path(), g, tau, w0);
   EXPECT_LT(second_order, 0.025 * std::fabs(drift));
   double bias = json_value(json, "mean_bias");
   EXPECT_NEAR(bias, drift, second_order + 0.01 * std::fabs(drift)) << "second order " << second_order;
@@ -172,6 +179,18 @@ TEST(PulseCheck, AsymmetricLinearDeviceDriftsAsTheGTermPredicts) {
   EXPECT_NEAR(json_value(json, "expected_kernel_bias_mean"), json_value(json, "model_bias_mean"),
               1e-3 * std::fabs(drift));
   EXPECT_NEAR(bias, json_value(json, "model_bias_mean"), second_order + 0.01 * std::fabs(drift));
+
+  // Other distributions, same law: x ~ N(0, 0.5^2), d = +-1 give E|x| E|d| =
+  // 0.5 sqrt(2/pi); normal deviates stay below 5.77 sigma, so k < 0.01 * 2.89 /
+  // 0.001 < 31 and no update is capped.
+  TempDir gaussian;
+  std::string other = check(gaussian, "ald-small-tau.yaml",
+                            "-p pulse_check.x_distribution=gaussian -p pulse_check.x_scale=0.5 "
+                            "-p pulse_check.d_distribution=sign");
+  const double other_drift = -(w0 / tau) * lr * 0.5 * std::sqrt(2.0 / M_PI);
+  double other_second_order = ald_second_order(gaussian.path(), g, tau, w0);
+  EXPECT_NEAR(json_value(other, "mean_bias"), other_drift, other_second_order + 0.01 * std::fabs(other_drift))
+      << "second order " << other_second_order;
 
   // From each cell's symmetric point (G = 0) the same updates do not drift.
   TempDir symmetric;
@@ -229,7 +248,7 @@ TEST(PulseCheck, LimitBelowTheMeasuredMaximumFailsAndNamesIt) {
   EXPECT_EQ(below.out.find("limit broken: pulse_check.max_update_time"), std::string::npos) << below.out;
 }
 
-TEST(PulseCheck, InvalidKeyIsAConfigurationErrorWithItsPosition) {
+TEST(PulseCheck, InvalidConfigurationsExitWithStatus2) {
   TempDir dir;
   std::string path = dir.path() + "/bad.yaml";
   std::ofstream(path) << "version: 1\npulse_check:\n  trials: 100\n  max_pulse_per_device: 3\n";
@@ -242,6 +261,13 @@ TEST(PulseCheck, InvalidKeyIsAConfigurationErrorWithItsPosition) {
   Result big = run("pulse-check " + kConfigs + "ald-small-tau.yaml -p pulse_check.rows=200");
   EXPECT_EQ(big.status, 2) << big.out;
   EXPECT_NE(big.out.find("does not fit one 128 x 128 tile"), std::string::npos) << big.out;
+  // So is a symmetric-point start on a device without one (up_down = 0.2 makes
+  // every down step smaller than every up step).
+  Result asymmetric = run("pulse-check " + kConfigs +
+                          "constant-step.yaml -p device.up_down=0.2 -p pulse_check.weight_state=symmetric_point");
+  EXPECT_EQ(asymmetric.status, 2) << asymmetric.out;
+  EXPECT_NE(asymmetric.out.find("cell (0, 0): device has no symmetric point in [-0.6, 0.6]"), std::string::npos)
+      << asymmetric.out;
 }
 
 TEST(PulseCheck, TracesTheChosenUpdateToVcd) {

@@ -316,9 +316,12 @@ static aimc_status start_state(check *c) {
   for (size_t k = 0; k < c->cells; ++k) {
     if (c->p->weight_state == AIMC_PULSE_CHECK_STATE_SYMMETRIC_POINT) {
       double w_sym;
-      if (aimc_device_symmetric_point(&c->measured.device, &c->measured.cells[k], &w_sym) != AIMC_OK)
+      if (aimc_device_symmetric_point(&c->measured.device, &c->measured.cells[k], &w_sym) != AIMC_OK) {
+        char reason[256]; /* the message buffer is about to be rewritten */
+        snprintf(reason, sizeof reason, "%s", aimc_error_message());
         return aimc_error_set(AIMC_EINVAL, "pulse_check.weight_state symmetric_point: cell (%zu, %zu): %s",
-                              k / c->cols, k % c->cols, aimc_error_message());
+                              k / c->cols, k % c->cols, reason);
+      }
       c->start[k] = (float)w_sym;
     } else {
       c->start[k] = (float)c->p->w0;
@@ -852,10 +855,11 @@ int aimc_cmd_pulse_check(int argc, char **argv) {
     free(c);
     return status == AIMC_EINVAL ? AIMC_EXIT_USAGE : AIMC_EXIT_FAILURE;
   }
-  if (aimc_hw_chip_run(c->chip, program, c) != 0)
-    status = c->status != AIMC_OK ? aimc_error_set(c->status, "%s", c->message)
-                                  : aimc_error_set(AIMC_EINVAL, "pulse-check: the simulation failed: %s",
-                                                   aimc_error_message());
+  if (aimc_hw_chip_run(c->chip, program, c) != 0) {
+    if (c->status == AIMC_OK) /* SystemC failed, not the program */
+      snprintf(c->message, sizeof c->message, "pulse-check: the simulation failed: %s", aimc_error_message());
+    status = aimc_error_set(c->status != AIMC_OK ? c->status : AIMC_EINVAL, "%s", c->message);
+  }
   if (status == AIMC_OK && config->trace.enabled) status = aimc_hw_chip_trace_finish(c->chip);
   summary s;
   report_source source = {c, &s};
