@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libsystemc-dev libyaml-dev zlib1g-dev librandom123-dev libopenblas-dev
-  libgtest-dev libbenchmark-dev libcjson-dev
+  libgtest-dev libbenchmark-dev libcjson-dev libopenmpi-dev openmpi-bin
   dataset-fashion-mnist gtkwave gnuplot-nox
 )
 
