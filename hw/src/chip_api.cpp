@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "aimc_hw/area.h"
 #include "aimc_hw/chip.h"
 #include "aimc_hw/chip_module.h"
 #include "aimc_hw/timebase.h"
@@ -247,6 +248,12 @@ aimc_status aimc_hw_chip_energy(const aimc_hw_chip *chip, const char *component,
   const sc_core::sc_object *object = aimc::hw::find_below(*chip->chip, component);
   if (!object) return aimc_error_set(AIMC_EINVAL, "%s: no component '%s'", chip->chip->name(), component);
   *joules = aimc::hw::subtree_energy(*object, phase);
+  return AIMC_OK;
+}
+
+aimc_status aimc_hw_chip_area(const aimc_hw_chip *chip, aimc_hw_area *area) {
+  if (!chip || !area) return null_argument("aimc_hw_chip_area");
+  *area = aimc::hw::chip_area(chip->chip->params(), chip->chip->tiles_used());
   return AIMC_OK;
 }
 

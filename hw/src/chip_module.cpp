@@ -329,6 +329,7 @@ RunSummary Chip::summary() const {
   run.tiles_used = tiles_used_;
   run.tiles_available = params_.tiles;
   run.layers = layers();
+  run.params = &params_;
   return run;
 }
 

@@ -95,6 +95,22 @@ void aimc_hw_buffer_params_default(aimc_hw_buffer_params *p) {
   p->word_bits = 16;                    /* Eyeriss 16-bit data [V] */
 }
 
+void aimc_hw_area_params_default(aimc_hw_area_params *p) {
+  memset(p, 0, sizeof *p);
+  p->cell_height = 4 * 40e-9;           /* NeuroSim V2.1 1T1R cell 4F tall, F = featuresize 40 nm [V] */
+  p->cell_width = 4 * 40e-9;            /* and 4F wide [V] */
+  p->adc_sar_8bit = 1200e-12;           /* ISAAC: 9600 um^2 for 8 ADCs (Kull ISSCC'13, 32 nm) [S] */
+  p->adc_sar_growth = 2.0;              /* hwcomponents' ISAAC ADC: area x 2 per bit [S] */
+  p->adc_flash_8bit = 6000e-12;         /* top of the ADC plug-in's 8-bit 32 nm areas, 2600-6000 um^2 [S]:
+                                           flash is the fast end */
+  p->dac_line = 170e-12 / 1024.0;       /* ISAAC: 170 um^2 for 8 x 128 1-bit DACs [S]; PUMA 1.67e-7 mm^2 [V] */
+  p->pulse_driver_line = 170e-12 / 1024.0; /* the same 1-bit line driver as pulse.energy_per_line_pulse */
+  p->buffer_bytes = 64 * 1024;          /* ISAAC's 64 KB eDRAM of a tile [S], one buffer for the chip [A] */
+  p->buffer_per_byte = 83000e-12 / 65536.0; /* [D] ISAAC eDRAM: 83000 um^2 for 64 KB [S] */
+  p->controller_per_lane = (6350.0 + 278.0 + 71.0) * 1e-12; /* [D] Aladdin 40 nm multiplier + adder +
+                                                              comparator [S], the ops of one lane */
+}
+
 void aimc_hw_chip_params_default(aimc_hw_chip_params *p) {
   memset(p, 0, sizeof *p);
   aimc_hw_tile_params_default(&p->tile);
@@ -106,6 +122,7 @@ void aimc_hw_chip_params_default(aimc_hw_chip_params *p) {
   aimc_hw_read_params_default(&p->read);
   aimc_hw_controller_params_default(&p->controller);
   aimc_hw_buffer_params_default(&p->buffer);
+  aimc_hw_area_params_default(&p->area);
 }
 
 void aimc_hw_trace_params_default(aimc_hw_trace_params *p) {
@@ -217,6 +234,27 @@ aimc_status aimc_hw_buffer_params_validate(const aimc_hw_buffer_params *p) {
   return AIMC_OK;
 }
 
+/* Pitches up to 1 mm and areas up to 1 m^2 keep every chip total finite. */
+static int pitch(double v) { return isfinite(v) && v > 0.0 && v <= 1e-3; }
+static int area(double v) { return isfinite(v) && v >= 0.0 && v <= 1.0; }
+
+aimc_status aimc_hw_area_params_validate(const aimc_hw_area_params *p) {
+  CHECK(pitch(p->cell_height), "area.cell_height must be in (0, 1e-3] m (got %g)", p->cell_height);
+  CHECK(pitch(p->cell_width), "area.cell_width must be in (0, 1e-3] m (got %g)", p->cell_width);
+  CHECK(area(p->adc_sar_8bit), "area.adc_sar_8bit must be in [0, 1] m^2 (got %g)", p->adc_sar_8bit);
+  CHECK(isfinite(p->adc_sar_growth) && p->adc_sar_growth >= 1.0 && p->adc_sar_growth <= 4.0,
+        "area.adc_sar_growth must be in [1, 4] (got %g)", p->adc_sar_growth);
+  CHECK(area(p->adc_flash_8bit), "area.adc_flash_8bit must be in [0, 1] m^2 (got %g)", p->adc_flash_8bit);
+  CHECK(area(p->dac_line), "area.dac_line must be in [0, 1] m^2 (got %g)", p->dac_line);
+  CHECK(area(p->pulse_driver_line), "area.pulse_driver_line must be in [0, 1] m^2 (got %g)", p->pulse_driver_line);
+  CHECK(p->buffer_bytes >= 0 && p->buffer_bytes <= (1 << 30), "area.buffer_bytes must be in [0, 2^30] (got %d)",
+        p->buffer_bytes);
+  CHECK(area(p->buffer_per_byte), "area.buffer_per_byte must be in [0, 1] m^2 (got %g)", p->buffer_per_byte);
+  CHECK(area(p->controller_per_lane), "area.controller_per_lane must be in [0, 1] m^2 (got %g)",
+        p->controller_per_lane);
+  return AIMC_OK;
+}
+
 aimc_status aimc_hw_chip_params_validate(const aimc_hw_chip_params *p) {
   aimc_status status;
   if ((status = aimc_hw_tile_params_validate(&p->tile)) != AIMC_OK) return status;
@@ -227,7 +265,8 @@ aimc_status aimc_hw_chip_params_validate(const aimc_hw_chip_params *p) {
   if ((status = aimc_hw_conductance_params_validate(&p->conductance)) != AIMC_OK) return status;
   if ((status = aimc_hw_read_params_validate(&p->read)) != AIMC_OK) return status;
   if ((status = aimc_hw_controller_params_validate(&p->controller)) != AIMC_OK) return status;
-  return aimc_hw_buffer_params_validate(&p->buffer);
+  if ((status = aimc_hw_buffer_params_validate(&p->buffer)) != AIMC_OK) return status;
+  return aimc_hw_area_params_validate(&p->area);
 }
 
 static aimc_status validate_lines(const int *lines, int n, const char *what, int tile) {

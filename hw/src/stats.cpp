@@ -4,6 +4,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "aimc_hw/area.h"
+
 #include <algorithm>
 #include <cinttypes>
 #include <map>
@@ -61,7 +63,14 @@ std::array<double, AIMC_HW_PHASE_COUNT> subtree_energies(const sc_core::sc_objec
   return sum;
 }
 
-cJSON *component_json(const sc_core::sc_object &object) {
+// Area of a component and everything below it, m^2.
+double subtree_area(const sc_core::sc_object &root, const aimc_hw_chip_params &params) {
+  double sum = 0.0;
+  walk(root, [&](const sc_core::sc_object &o) { sum += component_area(o, params); });
+  return sum;
+}
+
+cJSON *component_json(const sc_core::sc_object &object, const aimc_hw_chip_params *params) {
   cJSON *node = cJSON_CreateObject();
   auto *stats = dynamic_cast<const StatProvider *>(&object);
   cJSON_AddStringToObject(node, "kind", stats ? stats->kind().c_str() : object.kind());
@@ -71,6 +80,10 @@ cJSON *component_json(const sc_core::sc_object &object) {
   }
   cJSON_AddItemToObject(node, "energy", energy_object(own));
   cJSON_AddItemToObject(node, "subtree_energy", energy_object(subtree_energies(object)));
+  if (params) {
+    cJSON_AddNumberToObject(node, "area_mm2", component_area(object, *params) * 1e6);
+    cJSON_AddNumberToObject(node, "subtree_area_mm2", subtree_area(object, *params) * 1e6);
+  }
   cJSON_AddNumberToObject(node, "busy_time", stats ? stats->busy_time().to_seconds() : 0.0);
   cJSON *counters = cJSON_AddObjectToObject(node, "counters");
   if (stats) {
@@ -83,7 +96,7 @@ cJSON *component_json(const sc_core::sc_object &object) {
   }
   cJSON *children = cJSON_AddObjectToObject(node, "children");
   for (const sc_core::sc_object *child : child_modules(object))
-    cJSON_AddItemToObject(children, child->basename(), component_json(*child));
+    cJSON_AddItemToObject(children, child->basename(), component_json(*child, params));
   return node;
 }
 
@@ -159,6 +172,18 @@ aimc_status write_stats_json(const sc_core::sc_object &root, const RunSummary &r
   double total = 0.0;
   for (double e : energies) total += e;
   cJSON_AddNumberToObject(doc.node, "energy_total", total);
+  if (run.params) {
+    const aimc_hw_area area = chip_area(*run.params, run.tiles_used);
+    cJSON_AddNumberToObject(doc.node, "area_mm2", area.total_mm2);
+    cJSON *parts = cJSON_AddObjectToObject(doc.node, "area");
+    cJSON_AddNumberToObject(parts, "tiles", area.tiles);
+    cJSON_AddNumberToObject(parts, "crossbar_mm2", area.crossbar_mm2);
+    cJSON_AddNumberToObject(parts, "adc_mm2", area.adc_mm2);
+    cJSON_AddNumberToObject(parts, "dac_mm2", area.dac_mm2);
+    cJSON_AddNumberToObject(parts, "pulse_mm2", area.pulse_mm2);
+    cJSON_AddNumberToObject(parts, "buffer_mm2", area.buffer_mm2);
+    cJSON_AddNumberToObject(parts, "controller_mm2", area.controller_mm2);
+  }
   cJSON *phases = cJSON_AddObjectToObject(doc.node, "phases");
   for (int p = 0; p < AIMC_HW_PHASE_COUNT; ++p) {
     cJSON *phase = cJSON_AddObjectToObject(phases, phase_keys[p]);
@@ -167,7 +192,7 @@ aimc_status write_stats_json(const sc_core::sc_object &root, const RunSummary &r
     cJSON_AddNumberToObject(phase, "operations", static_cast<double>(run.phases.operations[p]));
   }
   cJSON *components = cJSON_AddObjectToObject(doc.node, "components");
-  cJSON_AddItemToObject(components, root.basename(), component_json(root));
+  cJSON_AddItemToObject(components, root.basename(), component_json(root, run.params));
   char *text = cJSON_Print(doc.node);
   if (!text) return aimc_error_set(AIMC_ENOMEM, "stats: cannot format stats.json");
   std::string body(text);
@@ -190,7 +215,14 @@ aimc_status write_summary(const sc_core::sc_object &root, const RunSummary &run,
   add("layers %d, tiles used %d of %s\n", run.layers, run.tiles_used,
       run.tiles_available ? std::to_string(run.tiles_available).c_str() : "as many as needed");
   add("simulated time  %.6e s\n", run.simulated_time.to_seconds());
-  add("energy          %.6e J\n\n", total);
+  add("energy          %.6e J\n", total);
+  if (run.params) {
+    const aimc_hw_area area = chip_area(*run.params, run.tiles_used);
+    add("area            %.6e mm^2, %d tiles counted\n", area.total_mm2, area.tiles);
+    add("  crossbar %.4e, ADC %.4e, DAC %.4e, pulse drivers %.4e, buffer %.4e, controller %.4e mm^2\n",
+        area.crossbar_mm2, area.adc_mm2, area.dac_mm2, area.pulse_mm2, area.buffer_mm2, area.controller_mm2);
+  }
+  add("%s", "\n");
   add("%-10s %14s %7s %14s %12s\n", "phase", "energy [J]", "share", "busy time [s]", "operations");
   for (int p = 0; p < AIMC_HW_PHASE_COUNT; ++p) {
     add("%-10s %14.6e %6.2f%% %14.6e %12" PRIu64 "\n", phase_keys[p], energies[p],

@@ -168,6 +168,17 @@ aimc_status aimc_hw_chip_layer_stats(const aimc_hw_chip *chip, int layer, aimc_h
 aimc_status aimc_hw_chip_counter(const aimc_hw_chip *chip, const char *path, double *value);
 aimc_status aimc_hw_chip_energy(const aimc_hw_chip *chip, const char *component, aimc_hw_phase phase, double *joules);
 
+/* Silicon area under params.area (docs/hardware.md, "Area"): the tiles counted
+ * are the ones the layers use, or all `tiles` of the parameters when that is
+ * fixed (> 0); one buffer and one controller per chip. The parts add up to the
+ * total. */
+typedef struct aimc_hw_area {
+  double total_mm2;      /* the whole chip */
+  double crossbar_mm2, adc_mm2, dac_mm2, pulse_mm2, buffer_mm2, controller_mm2;
+  int tiles;             /* tiles counted */
+} aimc_hw_area;
+aimc_status aimc_hw_chip_area(const aimc_hw_chip *chip, aimc_hw_area *area);
+
 /* Report writers: stats.json (the component tree with action counts, energy per
  * phase and busy time; per-phase totals) and a human summary. The caller owns
  * the stream (sim/ writes through its atomic files). */

@@ -14,7 +14,8 @@
  * 8-bit SAR ADC at 1.67 pJ and 1.2 GS/s (Kull ISSCC'13 as used by ISAAC) shared
  * by 8 lines (NeuroSim), 5 ns update pulses (ECRAM, Tang IEDM 2018), NeuroSim
  * V2.1's device conductances and voltages, a 1 GHz controller with Aladdin's
- * 40 nm operation energies, and Eyeriss's CACTI SRAM buffer.
+ * 40 nm operation energies, and Eyeriss's CACTI SRAM buffer; areas from
+ * NeuroSim's cell, ISAAC's converters and eDRAM, and Aladdin's units.
  */
 #ifndef AIMC_HW_PARAMS_H
 #define AIMC_HW_PARAMS_H
@@ -151,6 +152,25 @@ typedef struct aimc_hw_buffer_params {
   int word_bits;                    /* bits of one stored activation or error value, 1..64 */
 } aimc_hw_buffer_params;
 
+/* Silicon area of the chip's parts (docs/hardware.md, "Area"). Every weight is
+ * two devices in either conductance mapping (G+ and G-, or G and G_ref), so a
+ * tile's crossbar is rows x cols x 2 cells of cell_height x cell_width. ADC area
+ * follows a per-bit law from an 8-bit reference: SAR adc_sar_8bit x
+ * adc_sar_growth^(bits - 8) (capacitor array doubling per bit), flash
+ * adc_flash_8bit x (2^bits - 1) / 255 (one comparator per level). */
+typedef struct aimc_hw_area_params {
+  double cell_height;         /* m, row pitch of one device, > 0 */
+  double cell_width;          /* m, column pitch of one device, > 0 */
+  double adc_sar_8bit;        /* m^2, one 8-bit SAR ADC, >= 0 */
+  double adc_sar_growth;      /* SAR area factor per extra bit, 1..4 */
+  double adc_flash_8bit;      /* m^2, one 8-bit flash ADC, >= 0 */
+  double dac_line;            /* m^2, the input DAC of one line, >= 0 */
+  double pulse_driver_line;   /* m^2, the update pulse driver of one row or column line, >= 0 */
+  int buffer_bytes;           /* capacity of the activation and error buffer, 0..2^30 bytes */
+  double buffer_per_byte;     /* m^2 per byte of buffer capacity, >= 0 */
+  double controller_per_lane; /* m^2 per lane of the digital controller, >= 0 */
+} aimc_hw_area_params;
+
 /* The whole chip. */
 typedef struct aimc_hw_chip_params {
   aimc_hw_tile_params tile;
@@ -162,6 +182,7 @@ typedef struct aimc_hw_chip_params {
   aimc_hw_read_params read;
   aimc_hw_controller_params controller;
   aimc_hw_buffer_params buffer;
+  aimc_hw_area_params area;
 } aimc_hw_chip_params;
 
 /* Waveform tracing (VCD). A tile is traced only if listed; its row and column
@@ -211,6 +232,7 @@ void aimc_hw_conductance_params_default(aimc_hw_conductance_params *params);
 void aimc_hw_read_params_default(aimc_hw_read_params *params);
 void aimc_hw_controller_params_default(aimc_hw_controller_params *params);
 void aimc_hw_buffer_params_default(aimc_hw_buffer_params *params);
+void aimc_hw_area_params_default(aimc_hw_area_params *params);
 void aimc_hw_chip_params_default(aimc_hw_chip_params *params);
 
 /* Each returns AIMC_OK, or AIMC_EINVAL with a message naming the field
@@ -223,6 +245,7 @@ aimc_status aimc_hw_conductance_params_validate(const aimc_hw_conductance_params
 aimc_status aimc_hw_read_params_validate(const aimc_hw_read_params *params);
 aimc_status aimc_hw_controller_params_validate(const aimc_hw_controller_params *params);
 aimc_status aimc_hw_buffer_params_validate(const aimc_hw_buffer_params *params);
+aimc_status aimc_hw_area_params_validate(const aimc_hw_area_params *params);
 aimc_status aimc_hw_chip_params_validate(const aimc_hw_chip_params *params);
 
 /* The cost entry of an operation class (NULL for an invalid class). */

@@ -106,6 +106,7 @@ struct RunSummary {
   int tiles_used = 0;
   int tiles_available = 0;  // 0: as many as needed
   int layers = 0;
+  const aimc_hw_chip_params *params = nullptr;  // the chip's, for its area (area.h); nullptr: no area
 };
 
 aimc_status write_stats_json(const sc_core::sc_object &root, const RunSummary &run, FILE *out);

@@ -178,6 +178,31 @@ static const aimc_cfg_field buffer_fields[] = {
 HW_SECTION(buffer_schema, "buffer", "SRAM buffer for activations and errors between layers.", aimc_hw_buffer_params,
            buffer_fields, aimc_hw_buffer_params_default, aimc_hw_buffer_params_validate);
 
+#define AREA AIMC_UNIT_AREA
+static const aimc_cfg_field area_fields[] = {
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_area_params, cell_height, NULL, AIMC_UNIT_LENGTH, 0, 1e-3, GT | LE,
+                        "row pitch of one device; every weight is two devices"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_area_params, cell_width, NULL, AIMC_UNIT_LENGTH, 0, 1e-3, GT | LE,
+                        "column pitch of one device"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_area_params, adc_sar_8bit, NULL, AREA, 0, 1, GE | LE,
+                        "one 8-bit SAR ADC; scaled by adc_sar_growth^(bits - 8)"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_area_params, adc_sar_growth, NULL, NONE, 1, 4, GE | LE,
+                        "SAR ADC area factor per extra bit"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_area_params, adc_flash_8bit, NULL, AREA, 0, 1, GE | LE,
+                        "one 8-bit flash ADC; scaled by (2^bits - 1) / 255 comparators"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_area_params, dac_line, NULL, AREA, 0, 1, GE | LE, "the input DAC of one line"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_area_params, pulse_driver_line, NULL, AREA, 0, 1, GE | LE,
+                        "the update pulse driver of one row or column line"),
+  AIMC_CFG_INT_FIELD(aimc_hw_area_params, buffer_bytes, NULL, 0, 1 << 30, GE | LE,
+                     "capacity of the activation and error buffer in bytes"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_area_params, buffer_per_byte, NULL, AREA, 0, 1, GE | LE,
+                        "buffer area per byte of capacity"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_area_params, controller_per_lane, NULL, AREA, 0, 1, GE | LE,
+                        "digital controller area per lane"),
+};
+HW_SECTION(area_schema, "area", "Silicon area of the tiles, buffer and controller (docs/hardware.md, Area).",
+           aimc_hw_area_params, area_fields, aimc_hw_area_params_default, aimc_hw_area_params_validate);
+
 #define CHIP aimc_hw_chip_params
 static const aimc_cfg_field chip_fields[] = {
   AIMC_CFG_SECTION_FIELD(CHIP, tile, tile_schema, "crossbar tile geometry"),
@@ -189,6 +214,7 @@ static const aimc_cfg_field chip_fields[] = {
   AIMC_CFG_SECTION_FIELD(CHIP, read, read_schema, "analog read"),
   AIMC_CFG_SECTION_FIELD(CHIP, controller, controller_schema, "digital controller"),
   AIMC_CFG_SECTION_FIELD(CHIP, buffer, buffer_schema, "activation and error buffer"),
+  AIMC_CFG_SECTION_FIELD(CHIP, area, area_schema, "silicon area"),
 };
 
 static void chip_defaults(void *target, int variant) {
