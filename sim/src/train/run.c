@@ -411,6 +411,8 @@ static aimc_status write_result(const void *source, FILE *out) {
   double energy = ctx->chip ? t.energy_total : NAN;
   double time = ctx->chip && t.timed ? t.simulated_time : NAN;
   double area = NAN;
+  aimc_hw_area chip_area;
+  if (ctx->chip && aimc_hw_chip_area(ctx->chip, &chip_area) == AIMC_OK) area = chip_area.total_mm2;
   fprintf(out, "{\n  \"format\": \"aimcsim-run-result\",\n  \"version\": 1,\n");
   json_string(out, "status", r->status);
   json_string(out, "error", r->error);
