@@ -338,7 +338,7 @@ static int sweep(int argc, char **argv, int rank, int ranks) {
   size_t kept = 0;
   if (status == AIMC_EXIT_OK && rank == 0) {
     status = prepare_outdir(&plan, outdir);
-    if (status == AIMC_EXIT_OK) kept = scan_previous(&run);
+    if (status == AIMC_EXIT_OK) kept = run.finished = scan_previous(&run);
     if (status == AIMC_EXIT_OK && sweep_results_write(&plan, outdir, run.rows) != AIMC_OK) {
       fprintf(stderr, "aimcsim sweep: cannot write results.csv: %s\n", aimc_error_message());
       status = AIMC_EXIT_FAILURE;

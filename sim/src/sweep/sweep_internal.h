@@ -133,7 +133,8 @@ typedef struct sweep_run {
   const char *exe;       /* this executable, run for every point */
   sweep_row *rows;       /* one per point */
   size_t next;           /* the next point to consider handing out */
-  size_t finished, failed, started; /* points that ended / failed / were run in this invocation */
+  size_t finished;       /* points with a row (kept from before or ended now) */
+  size_t failed, started; /* points that failed / were run in this invocation */
   size_t remote;         /* points run by other MPI ranks */
   int ranks;             /* MPI processes (1: local mode) */
   int tty;               /* progress on stderr */
