@@ -241,7 +241,18 @@ aimc_status cfg_parse_field_scalar(const aimc_cfg_field *field, const char *name
   return AIMC_EINVAL;
 }
 
-/* YAML double-quoted form: escapes quotes, backslashes and control characters. */
+/* Characters that a string can hold (through escapes) but that must not appear
+ * raw in YAML: the C1 controls and U+FFFE/U+FFFF, which a YAML reader refuses,
+ * NEL, LS and PS, which are line breaks to it (NEL folds to a space even inside
+ * quotes), and the byte-order mark. */
+static int needs_unicode_escape(unsigned code)
+{
+  return (code >= 0x80 && code <= 0x9F) || code == 0x2028 || code == 0x2029 || code == 0xFEFF ||
+         code == 0xFFFE || code == 0xFFFF;
+}
+
+/* YAML double-quoted form: escapes quotes, backslashes, control characters and
+ * the characters above, so that the text parses back to the same bytes. */
 static int format_string(const char *text, char *buffer, size_t size)
 {
   size_t used = 0;
@@ -251,11 +262,20 @@ static int format_string(const char *text, char *buffer, size_t size)
     total += n_; used = used + (size_t)n_ < size ? used + (size_t)n_ : size; \
   } while (0)
   EMIT("\"");
+  const unsigned char *end = (const unsigned char *)text + strlen(text);
   for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++) {
+    size_t width = *p >= 0x80 ? cfg_utf8_sequence(p, (size_t)(end - p)) : 0;
+    unsigned code = width == 2 ? ((p[0] & 0x1Fu) << 6) | (p[1] & 0x3Fu)
+                    : width == 3 ? ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu)
+                    : 0;
     if (*p == '"' || *p == '\\') EMIT("\\%c", *p);
     else if (*p == '\n') EMIT("\\n");
     else if (*p == '\t') EMIT("\\t");
     else if (*p < 0x20 || *p == 0x7F) EMIT("\\x%02X", *p);
+    else if (needs_unicode_escape(code)) {
+      EMIT("\\u%04X", code);
+      p += width - 1;
+    }
     else EMIT("%c", *p);
   }
   EMIT("\"");
