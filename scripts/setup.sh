@@ -8,6 +8,9 @@ packages=(
   libsystemc-dev libyaml-dev zlib1g-dev librandom123-dev libopenblas-dev
   libgtest-dev libbenchmark-dev libcjson-dev libopenmpi-dev openmpi-bin
   dataset-fashion-mnist gtkwave gnuplot-nox
+  valgrind
+  # The fuzz preset: clang, its libFuzzer and sanitizer runtimes, its OpenMP.
+  clang libclang-rt-14-dev libomp-dev
 )
 
 missing=()
