@@ -2,6 +2,7 @@
 #ifndef AIMC_EXE_SUPPORT_H
 #define AIMC_EXE_SUPPORT_H
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -43,6 +44,16 @@ inline std::string read_file(const std::string &path) {
   return s.str();
 }
 
+inline void write_file(const std::string &path, const std::string &text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+inline bool exists(const std::string &path) {
+  struct stat info;
+  return stat(path.c_str(), &info) == 0;
+}
+
 class TempDir {
  public:
   TempDir() {
@@ -56,6 +67,7 @@ class TempDir {
   TempDir(const TempDir &) = delete;
   TempDir &operator=(const TempDir &) = delete;
   const std::string &path() const { return path_; }
+  std::string operator/(const std::string &name) const { return path_ + "/" + name; }
 
  private:
   std::string path_;

@@ -15,9 +15,11 @@
 #include <sys/wait.h>
 #include <vector>
 
+#include "exe_support.h"
+
 namespace {
 
-const std::string kExe = AIMCSIM_EXE;
+using exe::kExe;
 const std::string kConfigs = std::string(AIMC_SOURCE_DIR) + "/configs/pulse-check/";
 
 struct Result {
@@ -27,37 +29,13 @@ struct Result {
 
 Result run(const std::string &args) {
   // One OpenMP thread: ctest runs two tests at once; results do not depend on it.
-  std::string command = "OMP_NUM_THREADS=1 " + kExe + " " + args + " 2>&1";
-  FILE *pipe = popen(command.c_str(), "r");
   Result r{-1, {}};
-  if (!pipe) return r;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.status = exe::shell("OMP_NUM_THREADS=1 " + kExe + " " + args, &r.out);
   return r;
 }
 
-std::string read_file(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/aimcsim-pulse-check-XXXXXX";
-    path_ = mkdtemp(pattern);
-  }
-  ~TempDir() { std::system(("rm -rf " + path_).c_str()); }
-  const std::string &path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using exe::read_file;
+using exe::TempDir;
 
 // The number after "key": in pulse_check.json (keys are unique in the file).
 double json_value(const std::string &json, const std::string &key) {

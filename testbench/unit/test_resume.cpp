@@ -48,10 +48,7 @@ void expect_identical(const std::string &a, const std::string &b) {
   EXPECT_EQ(without_wall(sa), without_wall(sb));
 }
 
-bool exists(const std::string &path) {
-  struct stat info;
-  return stat(path.c_str(), &info) == 0;
-}
+using exe::exists;
 
 // Runs `args` into dir/whole, then again into dir/killed with the fault (the
 // process kills itself with SIGKILL), resumes it (twice if the resumed run is

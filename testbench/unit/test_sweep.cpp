@@ -23,46 +23,23 @@
 #include <vector>
 
 #include "aimc_sim/sweep.h"
+#include "exe_support.h"
 
 extern char **environ;
 
 namespace {
 
-const std::string kExe = AIMCSIM_EXE;
+using exe::kExe;
 const std::string kBase = std::string(AIMC_SOURCE_DIR) + "/configs/experiments/ls-fig1.yaml";
 const std::string kHeaderTail =
     "status,final_loss,final_test_accuracy,asymptotic_error,energy_per_sample_j,latency_per_sample_s,"
     "energy_total_j,simulated_time_s,area_mm2,wall_s,pareto,error";
 
+using exe::exists;
+using exe::read_file;
+using exe::write_file;
 // Runs a shell command; returns its exit status and its stdout + stderr.
-int sh(const std::string &command, std::string *output = nullptr) {
-  FILE *pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return -1;
-  std::string out;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  if (output) *output = out;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string read_file(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write_file(const std::string &path, const std::string &text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
-
-bool exists(const std::string &path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0;
-}
+int sh(const std::string &command, std::string *output = nullptr) { return exe::shell(command, output); }
 
 long long mtime_ns(const std::string &path) {
   struct stat st;
@@ -70,19 +47,7 @@ long long mtime_ns(const std::string &path) {
   return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/aimcsim-sweep-XXXXXX";
-    path_ = mkdtemp(pattern);
-  }
-  ~TempDir() { std::system(("rm -rf " + path_).c_str()); }
-  std::string operator/(const std::string &name) const { return path_ + "/" + name; }
-  const std::string &path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using exe::TempDir;
 
 using Table = std::vector<std::vector<std::string>>;
 
