@@ -43,24 +43,7 @@ aimc_hw_area area_of(const ChipHandle &hw) {
 }
 
 std::string written(const ChipHandle &hw, aimc_status (*write)(const aimc_hw_chip *, FILE *)) {
-  FILE *f = std::tmpfile();
-  if (!f) throw std::runtime_error("tmpfile");
-  ok(write(hw.chip, f));
-  std::rewind(f);
-  std::string text;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) text.append(buffer, n);
-  std::fclose(f);
-  return text;
-}
-
-const cJSON *at(const cJSON *node, std::initializer_list<const char *> path) {
-  for (const char *key : path) {
-    node = cJSON_GetObjectItemCaseSensitive(node, key);
-    if (!node) throw std::runtime_error(std::string("stats.json lacks ") + key);
-  }
-  return node;
+  return capture([&](FILE *f) { return write(hw.chip, f); });
 }
 
 // Sum of the components' own areas over the whole tree below `node`.

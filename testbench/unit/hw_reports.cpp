@@ -10,31 +10,6 @@
 
 #include "hw_support.h"
 
-namespace {
-
-std::string capture(const std::function<aimc_status(FILE *)> &write) {
-  FILE *f = std::tmpfile();
-  if (!f) throw std::runtime_error("tmpfile");
-  ok(write(f));
-  std::rewind(f);
-  std::string text;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) text.append(buffer, n);
-  std::fclose(f);
-  return text;
-}
-
-const cJSON *at(const cJSON *node, std::initializer_list<const char *> path) {
-  for (const char *key : path) {
-    node = cJSON_GetObjectItemCaseSensitive(node, key);
-    if (!node) throw std::runtime_error(std::string("stats.json lacks ") + key);
-  }
-  return node;
-}
-
-}  // namespace
-
 class HwReports : public HwTest {};
 
 TEST_F(HwReports, StatsJsonTreeAndSummary) {

@@ -8,7 +8,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cjson/cJSON.h>
+
+#include <cstdio>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -95,6 +99,29 @@ struct ChipHandle {
     return aimc_hw_chip_run(chip, call, const_cast<std::function<int()> *>(&body));
   }
 };
+
+// What a report writer (stats.json, the summary) writes.
+inline std::string capture(const std::function<aimc_status(FILE *)> &write) {
+  FILE *f = std::tmpfile();
+  if (!f) throw std::runtime_error("tmpfile");
+  ok(write(f));
+  std::rewind(f);
+  std::string text;
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) text.append(buffer, n);
+  std::fclose(f);
+  return text;
+}
+
+// The node at a path of keys below a parsed stats.json (throws if one is missing).
+inline const cJSON *at(const cJSON *node, std::initializer_list<const char *> path) {
+  for (const char *key : path) {
+    node = cJSON_GetObjectItemCaseSensitive(node, key);
+    if (!node) throw std::runtime_error(std::string("stats.json lacks ") + key);
+  }
+  return node;
+}
 
 // |a - b| <= rel * max(|a|, |b|).
 inline ::testing::AssertionResult RelativelyNear(double a, double b, double rel) {

@@ -62,6 +62,10 @@ aimc_status aimc_make_directories(const char *path);
  * cleanup cannot hide the failure that led to it. */
 int aimc_remove_tree(const char *path);
 
+/* "runs/<stem of config_path>-<date>-<time>-<pid>": where a run or sweep goes
+ * without -o (config_path NULL: "default"). */
+void aimc_default_output_dir(const char *config_path, char *out, size_t size);
+
 /* Returns a malloc'ed "directory/name", or NULL when out of memory. */
 char *aimc_path_join(const char *directory, const char *name);
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 
@@ -200,4 +201,19 @@ int aimc_remove_tree(const char *path) {
   int result = nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
   if (result == 0) return 0;
   return result > 0 ? result : errno;
+}
+
+void aimc_default_output_dir(const char *config_path, char *out, size_t size) {
+  const char *base = config_path ? strrchr(config_path, '/') : NULL;
+  base = base ? base + 1 : (config_path ? config_path : "default.yaml");
+  char stem[256];
+  snprintf(stem, sizeof stem, "%.255s", base);
+  char *dot = strrchr(stem, '.');
+  if (dot) *dot = '\0';
+  time_t now = time(NULL);
+  struct tm local;
+  localtime_r(&now, &local);
+  char stamp[32];
+  strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
+  snprintf(out, size, "runs/%s-%s-%ld", stem, stamp, (long)getpid());
 }

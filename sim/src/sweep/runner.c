@@ -251,20 +251,6 @@ static int print_points(const sweep_plan *plan, const char *outdir) {
   return AIMC_EXIT_OK;
 }
 
-static void default_outdir(const char *path, char *outdir, size_t size) {
-  const char *base = strrchr(path, '/');
-  base = base ? base + 1 : path;
-  char stem[256];
-  snprintf(stem, sizeof stem, "%s", base);
-  char *dot = strrchr(stem, '.');
-  if (dot) *dot = '\0';
-  time_t now = time(NULL);
-  struct tm local;
-  localtime_r(&now, &local);
-  char stamp[32];
-  strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
-  snprintf(outdir, size, "runs/%s-%s-%ld", stem, stamp, (long)getpid());
-}
 
 /* The sweep on this rank; returns the exit status. */
 static int sweep(int argc, char **argv, int rank, int ranks) {
@@ -310,7 +296,7 @@ static int sweep(int argc, char **argv, int rank, int ranks) {
   if (outdir_arg)
     snprintf(outdir, sizeof outdir, "%s", outdir_arg);
   else
-    default_outdir(path, outdir, sizeof outdir);
+    aimc_default_output_dir(path, outdir, sizeof outdir);
   if (dry_run) {
     int status = rank == 0 ? print_points(&plan, outdir) : AIMC_EXIT_OK;
     sweep_plan_free(&plan);

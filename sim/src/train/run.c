@@ -593,18 +593,7 @@ int aimc_cmd_run(int argc, char **argv) {
   if (outdir_arg) {
     snprintf(outdir, sizeof outdir, "%s", outdir_arg);
   } else {
-    const char *base = path ? strrchr(path, '/') : NULL;
-    base = base ? base + 1 : (path ? path : "default.yaml");
-    char stem[256];
-    snprintf(stem, sizeof stem, "%.255s", base);
-    char *dot = strrchr(stem, '.');
-    if (dot) *dot = '\0';
-    time_t now = time(NULL);
-    struct tm local;
-    localtime_r(&now, &local);
-    char stamp[32];
-    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
-    snprintf(outdir, sizeof outdir, "runs/%s-%s-%ld", stem, stamp, (long)getpid());
+    aimc_default_output_dir(path, outdir, sizeof outdir);
   }
   if (checkpointing.per_epoch && config->experiment.workload == AIMC_WORKLOAD_LEAST_SQUARES) {
     fprintf(stderr, "aimcsim run: --checkpoint-every: least squares has no epochs; give a number of steps\n");
