@@ -22,11 +22,12 @@
 #include <string>
 #include <vector>
 
+#include "exe_support.h"
+
 extern char **environ;
 
 namespace {
 
-const std::string kExe = AIMCSIM_EXE;
 const std::string kBroken = std::string(AIMC_SOURCE_DIR) + "/testbench/broken";
 const std::string kManifest = kBroken + "/expected.tsv";
 // A case that runs longer hangs: the largest input takes milliseconds.
@@ -72,19 +73,13 @@ std::vector<BrokenInput> read_manifest() {
   return cases;
 }
 
-std::string read_file(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 struct Outcome {
   int exit_status = -1;  // -1: killed by a signal or by the deadline
   std::string out, err;
 };
 
-// Runs aimcsim with argv, stdout and stderr into temporary files.
+// Runs aimcsim with argv, stdout and stderr into temporary files. Unlike
+// exe::shell, it keeps the two streams apart and kills a run that hangs.
 Outcome run(const std::vector<std::string> &arguments) {
   Outcome outcome;
   char out_path[] = "/tmp/aimcsim-broken-out-XXXXXX";
@@ -99,11 +94,11 @@ Outcome run(const std::vector<std::string> &arguments) {
   posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
   std::vector<char *> argv;
-  argv.push_back(const_cast<char *>(kExe.c_str()));
+  argv.push_back(const_cast<char *>(exe::kExe.c_str()));
   for (const std::string &a : arguments) argv.push_back(const_cast<char *>(a.c_str()));
   argv.push_back(nullptr);
   pid_t pid;
-  int spawned = posix_spawn(&pid, kExe.c_str(), &actions, nullptr, argv.data(), environ);
+  int spawned = posix_spawn(&pid, exe::kExe.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   close(out_fd);
   close(err_fd);
@@ -123,8 +118,8 @@ Outcome run(const std::vector<std::string> &arguments) {
     }
     if (WIFEXITED(status)) outcome.exit_status = WEXITSTATUS(status);
   }
-  outcome.out = read_file(out_path);
-  outcome.err += read_file(err_path);
+  outcome.out = exe::read_file(out_path);
+  outcome.err += exe::read_file(err_path);
   unlink(out_path);
   unlink(err_path);
   return outcome;
