@@ -78,8 +78,8 @@ aimc_status cfg_apply_field(const aimc_cfg_field *field, const char *path, const
                          error);
   if (field->type == AIMC_CFG_DOUBLE_LIST) return apply_list(field, path, node, base, error);
   if (node->kind != CFG_SCALAR)
-    return cfg_error_at(error, node, "'%s' expects a %s, got %s", path, cfg_type_name(field->type),
-                        cfg_node_kind_name(node->kind));
+    return cfg_error_at(error, node, "'%s' expects %s %s, got %s", path, cfg_article(cfg_type_name(field->type)),
+                        cfg_type_name(field->type), cfg_node_kind_name(node->kind));
   char message[MESSAGE_LENGTH];
   if (cfg_parse_field_scalar(field, path, node->text, node->quoted, base, message, sizeof message) !=
       AIMC_OK)

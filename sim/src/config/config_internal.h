@@ -109,6 +109,8 @@ void cfg_format_bounds(const aimc_cfg_field *field, char *buffer, size_t size);
 void cfg_format_enum_names(const aimc_cfg_field *field, const char *separator, char *buffer,
                            size_t size);
 const char *cfg_type_name(aimc_cfg_type type);
+/* "an" before a word that starts with a vowel, else "a". */
+const char *cfg_article(const char *word);
 
 /* Discriminator field of a section, or NULL. */
 const aimc_cfg_field *cfg_discriminator(const aimc_cfg_section *section);

@@ -148,17 +148,18 @@ aimc_status aimc_cfg_parse_quantity(const char *text, aimc_cfg_unit unit, double
       if (match_unit(unit_text, (aimc_cfg_unit)u, &ignored)) other = (aimc_cfg_unit)u;
     }
     if (unit == AIMC_UNIT_NONE && other != AIMC_UNIT_COUNT)
-      cfg_say(message, message_size, "'%s' is a %s unit, but this value is dimensionless", unit_text,
-          units[other].dimension);
+      cfg_say(message, message_size, "'%s' is %s %s unit, but this value is dimensionless", unit_text,
+          cfg_article(units[other].dimension), units[other].dimension);
     else if (unit == AIMC_UNIT_NONE)
       cfg_say(message, message_size, "unexpected '%s' after the number", unit_text);
     else if (other != AIMC_UNIT_COUNT)
-      cfg_say(message, message_size, "'%s' is a %s unit, but this value is a %s in %s", unit_text,
-          units[other].dimension, units[unit].dimension, units[unit].symbols[0]);
+      cfg_say(message, message_size, "'%s' is %s %s unit, but this value is %s %s in %s", unit_text,
+          cfg_article(units[other].dimension), units[other].dimension, cfg_article(units[unit].dimension),
+          units[unit].dimension, units[unit].symbols[0]);
     else
       cfg_say(message, message_size,
-          "unknown unit '%s'; a %s takes %s with an optional prefix f, p, n, u, m, k, M, G or T",
-          unit_text, units[unit].dimension, units[unit].symbols[0]);
+          "unknown unit '%s'; %s %s takes %s with an optional prefix f, p, n, u, m, k, M, G or T",
+          unit_text, cfg_article(units[unit].dimension), units[unit].dimension, units[unit].symbols[0]);
     return AIMC_EINVAL;
   }
 
@@ -238,4 +239,8 @@ int aimc_cfg_format_quantity(char *buffer, size_t size, double value, aimc_cfg_u
   }
   mantissa[n] = '\0';
   return snprintf(buffer, size, "%s%s%s", mantissa, prefix_text, units[unit].symbols[0]);
+}
+
+const char *cfg_article(const char *word) {
+  return word && strchr("aeiouAEIOU", word[0]) && word[0] ? "an" : "a";
 }

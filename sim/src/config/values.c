@@ -237,7 +237,8 @@ aimc_status cfg_parse_field_scalar(const aimc_cfg_field *field, const char *name
   case AIMC_CFG_SECTION:
     break;
   }
-  cfg_say(message, message_size, "'%s' expects a %s, got a scalar", name, cfg_type_name(field->type));
+  cfg_say(message, message_size, "'%s' expects %s %s, got a scalar", name, cfg_article(cfg_type_name(field->type)),
+          cfg_type_name(field->type));
   return AIMC_EINVAL;
 }
 
