@@ -13,6 +13,18 @@
 _Static_assert(sizeof(aimc_workload) == sizeof(int), "enum storage");
 _Static_assert(sizeof(aimc_algorithm) == sizeof(int), "enum storage");
 
+/* The names of the experiment's enumerations (aimc_sim/experiment.h); here, with
+ * the schema that parses them, so that the configuration engine stands alone. */
+static const char *const workload_names[AIMC_WORKLOAD_COUNT] = {"least_squares", "fcn", "cnn"};
+static const char *const algorithm_names[AIMC_ALGORITHM_COUNT] = {"digital_sgd", "analog_sgd", "tiki_taka"};
+
+const char *aimc_workload_name(aimc_workload value) {
+  return (unsigned)value < AIMC_WORKLOAD_COUNT ? workload_names[value] : NULL;
+}
+const char *aimc_algorithm_name(aimc_algorithm value) {
+  return (unsigned)value < AIMC_ALGORITHM_COUNT ? algorithm_names[value] : NULL;
+}
+
 static const char *workload_name(int v) {
   return v >= 0 && v < AIMC_WORKLOAD_COUNT ? aimc_workload_name((aimc_workload)v) : NULL;
 }

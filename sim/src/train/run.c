@@ -32,15 +32,6 @@ const char *const metric_names[METRIC_COUNT] = {
     "grad_norm_sq", "saturation", "sim_time_s", "energy_j", "energy_forward_j", "energy_backward_j",
     "energy_update_j", "energy_transfer_j", "energy_digital_j", "wall_s"};
 
-static const char *const workload_names[AIMC_WORKLOAD_COUNT] = {"least_squares", "fcn", "cnn"};
-static const char *const algorithm_names[AIMC_ALGORITHM_COUNT] = {"digital_sgd", "analog_sgd", "tiki_taka"};
-
-const char *aimc_workload_name(aimc_workload value) {
-  return (unsigned)value < AIMC_WORKLOAD_COUNT ? workload_names[value] : NULL;
-}
-const char *aimc_algorithm_name(aimc_algorithm value) {
-  return (unsigned)value < AIMC_ALGORITHM_COUNT ? algorithm_names[value] : NULL;
-}
 
 static volatile sig_atomic_t stop_requested = 0;
 
