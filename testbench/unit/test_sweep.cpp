@@ -187,6 +187,32 @@ TEST(Sweep, OneAndTwoJobsGiveTheSameResults) {
   EXPECT_TRUE(exists(dir / "j1/points/0003.log"));
 }
 
+// Points stopped by a signal keep their checkpoints; the rerun resumes them
+// instead of starting over, and the results equal those of a sweep never stopped.
+TEST(Sweep, InterruptedPointsResumeFromTheirCheckpoints) {
+  TempDir dir;
+  std::string sweep = dir / "resume.yaml", output;
+  write_file(sweep, "base: " + kBase + "\nset:\n  experiment.steps: 120\ngrid:\n  experiment.lr: [0.1, 0.05]\n");
+  ASSERT_EQ(sh(kExe + " sweep " + sweep + " -o " + (dir / "whole"), &output), 0) << output;
+  // Every point sends itself SIGINT at step 70 (the variable reaches the children):
+  // each exits 3 with a checkpoint, and the sweep records them as interrupted.
+  ASSERT_EQ(sh("AIMCSIM_FAULT=interrupt-at-step=70 " + kExe + " sweep " + sweep + " -o " + (dir / "stopped"), &output),
+            1)
+      << output;
+  Table stopped = read_csv(dir / "stopped/results.csv");
+  ASSERT_EQ(stopped.size(), 3u);
+  for (size_t i = 1; i < 3; ++i) EXPECT_EQ(stopped[i][column(stopped, "status")], "interrupted");
+  EXPECT_TRUE(exists(dir / "stopped/points/0001/checkpoint.bin"));
+  ASSERT_EQ(sh(kExe + " sweep " + sweep + " -o " + (dir / "stopped") + " --dry-run", &output), 0) << output;
+  EXPECT_NE(output.find("run --resume " + (dir / "stopped/points/0001") + " --threads 1 --quiet"), std::string::npos)
+      << output;
+  ASSERT_EQ(sh(kExe + " sweep " + sweep + " -o " + (dir / "stopped"), &output), 0) << output;
+  EXPECT_NE(output.find("point 0 was interrupted; it resumes from its checkpoint"), std::string::npos) << output;
+  EXPECT_NE(output.find("point 1 was interrupted; it resumes from its checkpoint"), std::string::npos) << output;
+  EXPECT_EQ(without_wall(read_csv(dir / "whole/results.csv")), without_wall(read_csv(dir / "stopped/results.csv")));
+  EXPECT_EQ(read_file(dir / "whole/points/0001/weights/layer0.idx"), read_file(dir / "stopped/points/0001/weights/layer0.idx"));
+}
+
 TEST(Sweep, MpirunGivesTheSameResults) {
 #ifndef AIMC_TEST_MPIEXEC
   GTEST_SKIP() << "aimcsim was built without AIMC_WITH_MPI (or no mpiexec was found)";

@@ -6,7 +6,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include "aimc_sim/checkpoint.h"
 #include "aimc_sim/fileio.h"
 #include "sweep_internal.h"
 
@@ -112,6 +114,21 @@ aimc_status sweep_point_arguments(const sweep_plan *plan, size_t point, const ch
   string_list list = {0};
   list_add(&list, "%s", exe);
   list_add(&list, "run");
+  char *directory = sweep_point_directory(plan, outdir, point);
+  char *checkpoint = directory ? aimc_path_join(directory, AIMC_CHECKPOINT_NAME) : NULL;
+  if (checkpoint && access(checkpoint, F_OK) == 0) {
+    /* An interrupted point kept by the sweep (runner.c): it continues from its
+     * checkpoint under its own config.yaml, bit-identical to a run never stopped. */
+    free(checkpoint);
+    list_add(&list, "--resume");
+    list_add(&list, "%s", directory);
+    list_add(&list, "--threads");
+    list_add(&list, "%d", plan->threads);
+    list_add(&list, "--quiet");
+    free(directory);
+    return list_finish(&list, argv, NULL);
+  }
+  free(checkpoint);
   list_add(&list, "%s", plan->base);
   for (size_t i = 0; i < plan->set_count; ++i) {
     list_add(&list, "-p");
@@ -136,7 +153,6 @@ aimc_status sweep_point_arguments(const sweep_plan *plan, size_t point, const ch
   list_add(&list, "%d", plan->threads);
   list_add(&list, "--quiet");
   list_add(&list, "-o");
-  char *directory = sweep_point_directory(plan, outdir, point);
   if (directory) list_add(&list, "%s", directory);
   else list.failed = 1;
   free(directory);

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aimc_sim/checkpoint.h"
 #include "aimc_sim/commands.h"
 #include "aimc_sim/config.h"
 #include "aimc_sim/fileio.h"
@@ -203,8 +204,17 @@ static int config_matches(const sweep_plan *plan, size_t point, const char *dire
   return same;
 }
 
-/* Keeps the rows of the points completed before; removes what other points
- * left behind. Returns the number kept. */
+/* Whether a point's run directory holds a checkpoint to resume from. */
+static int has_checkpoint(const char *directory) {
+  char *path = aimc_path_join(directory, AIMC_CHECKPOINT_NAME);
+  int found = path && access(path, F_OK) == 0;
+  free(path);
+  return found;
+}
+
+/* Keeps the rows of the points completed before; keeps the run directories of
+ * the points interrupted with a checkpoint (they resume from it); removes what
+ * other points left behind. Returns the number kept. */
 static size_t scan_previous(sweep_run *run) {
   size_t kept = 0;
   for (size_t i = 0; i < run->plan->point_count; ++i) {
@@ -216,10 +226,13 @@ static size_t scan_previous(sweep_run *run) {
       continue;
     }
     sweep_row *row = &run->rows[i];
-    int present = access(directory, F_OK) == 0;
-    if (present && sweep_row_read(directory, row) && row->status == SWEEP_COMPLETED &&
-        config_matches(run->plan, i, directory)) {
+    int present = access(directory, F_OK) == 0, read = present && sweep_row_read(directory, row);
+    if (read && row->status == SWEEP_COMPLETED && config_matches(run->plan, i, directory)) {
       kept++;
+    } else if (read && row->status == SWEEP_INTERRUPTED && has_checkpoint(directory) &&
+               config_matches(run->plan, i, directory)) {
+      fprintf(stderr, "sweep: point %zu was interrupted; it resumes from its checkpoint\n", i);
+      sweep_row_clear(row);
     } else {
       if (present && row->status == SWEEP_COMPLETED)
         fprintf(stderr, "sweep: point %zu ran with another configuration (was the base config edited?); rerunning it\n",
