@@ -6,6 +6,10 @@
 # plus energy and simulated time per training sample by phase and the wall time.
 # Usage: scripts/reproduce-fig5.sh fcn|cnn [EPOCHS] [SEEDS] [JOBS] > table.md
 # Needs MNIST in data/mnist (`aimcsim data mnist data/mnist`).
+# Runs go to runs/fig5-NET-eEPOCHS/ALGORITHM-TAU-SEED and checkpoint every epoch:
+# rerunning the script after an interruption (Ctrl-C, a reboot) skips the runs
+# that finished and resumes the others from their last epoch, bit-identical to
+# runs never stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 net=${1:?fcn or cnn}
@@ -13,7 +17,7 @@ epochs=${2:-80}
 seeds=${3:-3}
 jobs=${4:-2}
 exe=build/release/sim/aimcsim
-out=runs/fig5-$net
+out=runs/fig5-$net-e$epochs
 mkdir -p "$out"
 if [ "$net" = fcn ]; then taus="0.7 0.78 0.8"; else taus="0.6 0.7 0.8"; fi
 
@@ -26,13 +30,19 @@ for seed in $(seq 1 "$seeds"); do
 done
 run_one() {
   local algorithm=$1 tau=$2 seed=$3 dir="$out/$1-$2-$3"
-  [ -f "$dir/summary.txt" ] && return 0
-  local start=$(date +%s) device=()
-  # Digital SGD (tau 0 in the table) keeps the config's device, which it does not use.
-  [ "$tau" != 0 ] && device=(-p device.w_max="$tau" -p device.w_min=-"$tau" -p fast_device.w_max="$tau" -p fast_device.w_min=-"$tau")
-  "$exe" run configs/experiments/$net.yaml --quiet --force --threads 1 --seed "$seed" -o "$dir" \
-    -p experiment.algorithm="$algorithm" -p experiment.epochs="$epochs" "${device[@]}" > /dev/null
-  echo $(( $(date +%s) - start )) > "$dir/wall_seconds"
+  [ -f "$dir/wall_seconds" ] && return 0 # written once a run has completed
+  if [ -f "$dir/checkpoint.bin" ]; then
+    "$exe" run --resume "$dir" --quiet --threads 1 > /dev/null || return $?
+  else
+    local device=()
+    # Digital SGD (tau 0 in the table) keeps the config's device, which it does not use.
+    [ "$tau" != 0 ] && device=(-p device.w_max="$tau" -p device.w_min=-"$tau" -p fast_device.w_max="$tau" -p fast_device.w_min=-"$tau")
+    "$exe" run configs/experiments/$net.yaml --quiet --force --threads 1 --seed "$seed" -o "$dir" \
+      --checkpoint-every 1epochs -p experiment.algorithm="$algorithm" -p experiment.epochs="$epochs" "${device[@]}" \
+      > /dev/null || return $?
+  fi
+  # The wall time of the whole run (result.json's wall_s continues across resumes).
+  python3 -c 'import json, sys; print(round(json.load(open(sys.argv[1]))["wall_s"]))' "$dir/result.json" > "$dir/wall_seconds"
 }
 export -f run_one
 export out net epochs exe
