@@ -219,6 +219,12 @@ TEST(TrainRun, RunDirectoryHoldsEveryResultAndIsNotOverwritten) {
   EXPECT_DOUBLE_EQ(number("energy_per_sample_j"), number("energy_total_j") / 30.0);
   EXPECT_DOUBLE_EQ(number("latency_per_sample_s"), number("simulated_time_s") / 30.0);
   EXPECT_GT(number("energy_total_j"), 0.0);
+  // The chip's area, as stats.json gives it.
+  std::string stats = read_file(path + "/stats.json");
+  size_t area_at = stats.find("\"area_mm2\":");
+  ASSERT_NE(area_at, std::string::npos);
+  EXPECT_DOUBLE_EQ(number("area_mm2"), std::strtod(stats.c_str() + area_at + 11, nullptr));
+  EXPECT_GT(number("area_mm2"), 0.0);
   EXPECT_EQ(run("run -p experiment.steps=30 --quiet -o " + path, &out), 2);
   EXPECT_NE(out.find("not empty"), std::string::npos) << out;
   EXPECT_EQ(run("run -p experiment.steps=30 --quiet --force -o " + path, &out), 0) << out;
