@@ -463,15 +463,16 @@ static int program(void *context) {
     free(order), free(images), free(labels);
     return 1;
   }
-  net_position *at = &job->position; /* where training stands (a resumed run: the checkpoint's) */
-  uint64_t minibatch = at->minibatch;
-  for (int epoch = at->epoch; epoch < train->epochs && net->status == AIMC_OK; ++epoch) {
+  net_position *at = &job->position; /* where training stands, as each checkpoint saves it */
+  const net_position from = *at;      /* where it starts (a resumed run: the checkpoint's) */
+  uint64_t minibatch = from.minibatch;
+  for (int epoch = from.epoch; epoch < train->epochs && net->status == AIMC_OK; ++epoch) {
     float lr = (float)train_lr(train, epoch);
     net->status = aimc_nn_shuffle(n, train->seed, (uint64_t)epoch, order);
-    int resumed = epoch == at->epoch; /* the first epoch may continue a saved one */
-    double loss_sum = resumed ? at->loss_sum : 0.0;
-    size_t correct = resumed ? at->correct : 0, seen = resumed ? at->seen : 0;
-    for (size_t start = resumed ? at->start : 0; start < n && net->status == AIMC_OK; start += batch, ++minibatch) {
+    int resumed = epoch == from.epoch; /* the first epoch may continue a saved one */
+    double loss_sum = resumed ? from.loss_sum : 0.0;
+    size_t correct = resumed ? from.correct : 0, seen = resumed ? from.seen : 0;
+    for (size_t start = resumed ? from.start : 0; start < n && net->status == AIMC_OK; start += batch, ++minibatch) {
       run_fault_step(ctx, minibatch);
       if (run_stop_requested()) { /* stop at this boundary with the results so far and a checkpoint */
         ctx->interrupted = 1;
