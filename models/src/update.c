@@ -98,6 +98,14 @@ aimc_status update_check(const aimc_array *array, const float *x, const float *d
   if (status != AIMC_OK) return status;
   if (batch < 0) return aimc_error_set(AIMC_EINVAL, "update: batch must be >= 0 (got %d)", batch);
   if (!isfinite(lr)) return aimc_error_set(AIMC_ENUMERIC, "update: learning rate is %g", (double)lr);
+  /* A vectorised test first; the loops below only name the culprit. */
+  size_t nx = (size_t)batch * (size_t)array->cols, nd = (size_t)batch * (size_t)array->rows;
+  int finite = 1;
+#pragma omp simd reduction(& : finite)
+  for (size_t k = 0; k < nx; ++k) finite &= isfinite(x[k]) != 0;
+#pragma omp simd reduction(& : finite)
+  for (size_t k = 0; k < nd; ++k) finite &= isfinite(d[k]) != 0;
+  if (finite) return AIMC_OK;
   for (int t = 0; t < batch; ++t) {
     for (int j = 0; j < array->cols; ++j) {
       if (!isfinite(x[(size_t)t * array->cols + j]))
@@ -113,6 +121,7 @@ aimc_status update_check(const aimc_array *array, const float *x, const float *d
 
 static float abs_max(const float *v, int n) {
   float m = 0.0f;
+#pragma omp simd reduction(max : m)
   for (int k = 0; k < n; ++k) {
     float a = fabsf(v[k]);
     m = a > m ? a : m;
@@ -253,16 +262,30 @@ void update_build_trains(const aimc_array *array, int bl, uint64_t event, update
                                           s->row_bits, parallel);
   uint64_t col_pulses = build_line_trains(array->key, event, AIMC_RNG_COL_TRAIN, array->cols, s->col_prob, bl, words,
                                           s->col_bits, parallel);
-  s->n_active_cols = 0;
-  for (int j = 0; j < array->cols; ++j) {
-    const uint64_t *c = s->col_bits + (size_t)j * words;
-    uint64_t any = 0;
-    for (int k = 0; k < words; ++k) any |= c[k];
-    s->active_cols[s->n_active_cols] = j; /* kept only if the train is not empty (no branch) */
-    s->n_active_cols += any != 0;
+  /* Locals, so that the compiler need not reload them after every store. */
+  const int cols = array->cols;
+  const uint64_t *col_bits = s->col_bits;
+  int32_t *active = s->active_cols;
+  int n_active = 0;
+  if (words == 1) {
+    for (int j = 0; j < cols; ++j) {
+      active[n_active] = j; /* kept only if the train is not empty (no branch) */
+      n_active += col_bits[j] != 0;
+    }
+  } else {
+    for (int j = 0; j < cols; ++j) {
+      const uint64_t *c = col_bits + (size_t)j * words;
+      uint64_t any = 0;
+      for (int k = 0; k < words; ++k) any |= c[k];
+      active[n_active] = j;
+      n_active += any != 0;
+    }
   }
+  s->n_active_cols = n_active;
   if (bl <= 32) {
-    for (int j = 0; j < array->cols; ++j) s->col_bits32[j] = (uint32_t)s->col_bits[j];
+    uint32_t *bits32 = s->col_bits32;
+#pragma omp simd
+    for (int j = 0; j < cols; ++j) bits32[j] = (uint32_t)col_bits[j];
   }
 #ifndef AIMC_UPDATE_AVX512
   if (bl <= 32) { /* the portable row kernel's columns per slot, in column order */
