@@ -41,7 +41,7 @@ aimc_status aimc_array_create(aimc_array *array, int rows, int cols, const aimc_
   }
 #pragma omp parallel for schedule(static)
   for (int i = 0; i < rows; ++i) {
-    for (int j = 0; j < cols; ++j) aimc_device_draw_cell(&array->device, (uint32_t)i, (uint32_t)j, &array->cells[(size_t)i * cols + j]);
+    aimc_device_draw_cells(&array->device, (uint32_t)i, 0, cols, &array->cells[(size_t)i * cols]);
   }
   if (array->device.affine) {
     array->planes = malloc(AIMC_PLANE_COUNT * n * sizeof *array->planes);

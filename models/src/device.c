@@ -305,6 +305,32 @@ void aimc_device_draw_cell(const aimc_device *device, uint32_t row, uint32_t col
   build_cell(device, xi, cell);
 }
 
+enum { DRAW_LANES = 16 };
+
+void aimc_device_draw_cells(const aimc_device *device, uint32_t row, uint32_t col0, int n, aimc_cell *cells) {
+  aimc_rng_key key = aimc_rng_key_make(device->params.construction_seed, 0xD70Du);
+  /* The counters of draw_normals (event 0): (0, block << 16, purpose | row, column). */
+  const uint32_t c2 = ((uint32_t)AIMC_RNG_DTOD << 28) | (row & 0x0FFFFFFFu);
+  for (int first = 0; first < n; first += DRAW_LANES) {
+    float xi[DRAW_COUNT][DRAW_LANES];
+    for (uint32_t block = 0; block < DRAW_COUNT / 4; ++block) {
+#pragma omp simd
+      for (int l = 0; l < DRAW_LANES; ++l) {
+        uint32_t w0, w1, w2, w3;
+        rng_philox_lane(key.k0, key.k1, 0u, block << 16, c2, col0 + (uint32_t)(first + l), &w0, &w1, &w2, &w3);
+        rng_box_muller(w0, w1, &xi[4 * block][l], &xi[4 * block + 1][l]);
+        rng_box_muller(w2, w3, &xi[4 * block + 2][l], &xi[4 * block + 3][l]);
+      }
+    }
+    int lanes = n - first < DRAW_LANES ? n - first : DRAW_LANES;
+    for (int l = 0; l < lanes; ++l) {
+      float x[DRAW_COUNT];
+      for (int k = 0; k < DRAW_COUNT; ++k) x[k] = xi[k][l];
+      build_cell(device, x, &cells[first + l]);
+    }
+  }
+}
+
 aimc_status aimc_device_init(aimc_device *device, const aimc_device_params *params) {
   aimc_status status = aimc_device_params_validate(params);
   if (status != AIMC_OK) return status;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <string>
 
@@ -307,4 +308,25 @@ TEST(Device, InvalidParametersAreRejectedWithTheFieldNamed) {
   EXPECT_EQ(aimc_device_model_parse("soft_bounds", &model), AIMC_OK);
   EXPECT_EQ(model, AIMC_DEVICE_SOFT_BOUNDS);
   EXPECT_EQ(aimc_device_model_parse("softbounds", &model), AIMC_EINVAL);
+}
+
+// The vectorised construction draws (sixteen columns in lanes, used by
+// aimc_array_create) give every cell exactly the parameters of the one-cell
+// reference, for every model, for a row whose length is not a multiple of 16.
+TEST(Device, RowDrawsEqualTheOneCellReferenceBitForBit) {
+  for (int m = 0; m < AIMC_DEVICE_MODEL_COUNT; ++m) {
+    aimc_device_params p;
+    aimc_device_params_default(&p, static_cast<aimc_device_model>(m));
+    p.construction_seed = 77;
+    aimc_device device;
+    ASSERT_EQ(aimc_device_init(&device, &p), AIMC_OK) << m;
+    const int n = 37;
+    std::vector<aimc_cell> row(n);
+    aimc_device_draw_cells(&device, 1234, 5, n, row.data());
+    for (int k = 0; k < n; ++k) {
+      aimc_cell one;
+      aimc_device_draw_cell(&device, 1234, static_cast<uint32_t>(5 + k), &one);
+      EXPECT_EQ(std::memcmp(&one, &row[k], sizeof one), 0) << "model " << m << ", column " << 5 + k;
+    }
+  }
 }

@@ -153,6 +153,9 @@ aimc_status aimc_device_init(aimc_device *device, const aimc_device_params *para
 
 /* Draws the hidden parameters of cell (row, col). */
 void aimc_device_draw_cell(const aimc_device *device, uint32_t row, uint32_t col, aimc_cell *cell);
+/* The same draws for cells (row, col0 .. col0 + n - 1), sixteen columns at a
+ * time in vector lanes; cells[k] is column col0 + k. */
+void aimc_device_draw_cells(const aimc_device *device, uint32_t row, uint32_t col0, int n, aimc_cell *cells);
 
 /* The noise-free step of one pulse of sign s (+1 up, -1 down) at weight w, >= 0. */
 float aimc_device_step(const aimc_device *device, const aimc_cell *cell, float w, int sign);
