@@ -9,8 +9,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace exe {
 
@@ -42,6 +44,30 @@ inline std::string read_file(const std::string &path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// A CSV file with a header line as rows of named fields (a trailing comma is an
+// empty last field).
+inline std::vector<std::map<std::string, std::string>> read_csv_rows(const std::string &path) {
+  std::istringstream in(read_file(path));
+  std::string line;
+  std::vector<std::string> header;
+  std::vector<std::map<std::string, std::string>> rows;
+  while (std::getline(in, line)) {
+    std::vector<std::string> fields;
+    std::stringstream ls(line);
+    std::string f;
+    while (std::getline(ls, f, ',')) fields.push_back(f);
+    if (!line.empty() && line.back() == ',') fields.push_back("");
+    if (header.empty()) {
+      header = fields;
+      continue;
+    }
+    std::map<std::string, std::string> row;
+    for (size_t k = 0; k < header.size() && k < fields.size(); ++k) row[header[k]] = fields[k];
+    rows.push_back(row);
+  }
+  return rows;
 }
 
 inline void write_file(const std::string &path, const std::string &text) {

@@ -48,23 +48,10 @@ double json_value(const std::string &json, const std::string &key) {
 
 // A CSV file as rows of named columns (empty fields are NaN).
 std::vector<std::map<std::string, double>> read_csv(const std::string &path) {
-  std::istringstream in(read_file(path));
-  std::string line;
-  std::vector<std::string> header;
   std::vector<std::map<std::string, double>> rows;
-  while (std::getline(in, line)) {
-    std::vector<std::string> fields;
-    std::stringstream ls(line);
-    std::string f;
-    while (std::getline(ls, f, ',')) fields.push_back(f);
-    if (!line.empty() && line.back() == ',') fields.push_back("");
-    if (header.empty()) {
-      header = fields;
-      continue;
-    }
+  for (const auto &fields : exe::read_csv_rows(path)) {
     std::map<std::string, double> row;
-    for (size_t k = 0; k < header.size() && k < fields.size(); ++k)
-      row[header[k]] = fields[k].empty() ? NAN : std::stod(fields[k]);
+    for (const auto &[name, text] : fields) row[name] = text.empty() ? NAN : std::stod(text);
     rows.push_back(row);
   }
   return rows;

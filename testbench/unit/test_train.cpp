@@ -36,25 +36,7 @@ double summary_value(const std::string &dir, const std::string &label) {
 
 // metrics.csv as rows of named columns.
 std::vector<std::map<std::string, std::string>> read_metrics(const std::string &dir) {
-  std::istringstream in(read_file(dir + "/metrics.csv"));
-  std::string line;
-  std::vector<std::string> header;
-  std::vector<std::map<std::string, std::string>> rows;
-  while (std::getline(in, line)) {
-    std::vector<std::string> fields;
-    std::stringstream ls(line);
-    std::string f;
-    while (std::getline(ls, f, ',')) fields.push_back(f);
-    if (!line.empty() && line.back() == ',') fields.push_back("");
-    if (header.empty()) {
-      header = fields;
-      continue;
-    }
-    std::map<std::string, std::string> row;
-    for (size_t k = 0; k < header.size() && k < fields.size(); ++k) row[header[k]] = fields[k];
-    rows.push_back(row);
-  }
-  return rows;
+  return exe::read_csv_rows(dir + "/metrics.csv");
 }
 
 // The test problem: ls-fig4 with D = 20, m = 60, sigma^2 = 0.1, tau = 2.
