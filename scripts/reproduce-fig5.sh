@@ -16,7 +16,7 @@ net=${1:?fcn or cnn}
 epochs=${2:-80}
 seeds=${3:-3}
 jobs=${4:-2}
-exe=build/release/sim/aimcsim
+exe=${AIMCSIM:-build/release/sim/aimcsim} # AIMCSIM=PATH runs another build
 out=runs/fig5-$net-e$epochs
 mkdir -p "$out"
 if [ "$net" = fcn ]; then taus="0.7 0.78 0.8"; else taus="0.6 0.7 0.8"; fi

@@ -97,3 +97,64 @@ TEST(Rng, LanePhiloxEqualsRandom123) {
       ASSERT_EQ(rng_pulse_normal_lane(key, event, k, k + 1, pulse), rng_pulse_normal(key, event, k, k + 1, pulse));
   }
 }
+
+// The pulse trains are shared by the fast update kernel and its reference, so
+// the fast-versus-reference tests cannot catch an error in them. Here each
+// train is rebuilt bit by bit from its definition: slot k of line l fires if
+// the uniform of word k % 4 of the counter (event, k / 4, purpose, l, 0) is
+// below the line's probability. Odd line counts leave partial 16-line groups;
+// BL 100 and 130 need two and three 64-bit words per train.
+extern "C" {
+#include "update_internal.h"
+}
+
+TEST(Rng, PulseTrainsFollowTheirDefinitionBitForBit) {
+  aimc_device_params device;
+  aimc_device_params_default(&device, AIMC_DEVICE_CONSTANT_STEP);
+  const int rows = 37, cols = 53;
+  aimc_array array;
+  ASSERT_EQ(aimc_array_create(&array, rows, cols, &device, 2024, 3), AIMC_OK);
+  update_scratch s;
+  ASSERT_EQ(update_scratch_init(&s, rows, cols, 130), AIMC_OK);
+  for (int bl : {1, 3, 4, 7, 31, 64, 65, 100, 130}) {
+    for (uint64_t event : {0ull, 5ull, 0x0000ABCD12345678ull}) {
+      // Probabilities from 0 (idle line) to above 1 (every slot fires), and a
+      // group of 16 idle rows, which the vector code skips.
+      for (int i = 0; i < rows; ++i) s.row_prob[i] = (i >= 16 && i < 32) ? 0.0f : (float)((i * 7) % 12) / 10.0f;
+      for (int j = 0; j < cols; ++j) s.col_prob[j] = (float)((j * 5) % 11) / 10.0f;
+      aimc_update_stats stats;
+      memset(&stats, 0, sizeof stats);
+      update_build_trains(&array, bl, event, &s, &stats);
+      const int words = (bl + 63) / 64;
+      uint64_t fired[2] = {0, 0};
+      std::vector<int> active;
+      for (int side = 0; side < 2; ++side) {
+        const int lines = side == 0 ? rows : cols;
+        const float *prob = side == 0 ? s.row_prob : s.col_prob;
+        const uint64_t *bits = side == 0 ? s.row_bits : s.col_bits;
+        const uint32_t purpose = side == 0 ? AIMC_RNG_ROW_TRAIN : AIMC_RNG_COL_TRAIN;
+        for (int l = 0; l < lines; ++l) {
+          bool any = false;
+          for (int k = 0; k < bl; ++k) {
+            uint32_t w[4];
+            aimc_rng_words(array.key, event, (uint32_t)(k / 4), purpose, (uint32_t)l, 0, w);
+            bool expected = aimc_rng_uniform(w[k % 4]) < prob[l];
+            bool got = (bits[(size_t)l * words + k / 64] >> (k % 64)) & 1u;
+            ASSERT_EQ(got, expected) << "side " << side << " line " << l << " slot " << k << " bl " << bl;
+            fired[side] += expected;
+            any |= expected;
+          }
+          for (int k = bl; k < words * 64; ++k)
+            ASSERT_EQ((bits[(size_t)l * words + k / 64] >> (k % 64)) & 1u, 0u) << "slot past BL set";
+          if (side == 1 && any) active.push_back(l);
+        }
+      }
+      EXPECT_EQ(stats.row_pulses, fired[0]);
+      EXPECT_EQ(stats.col_pulses, fired[1]);
+      ASSERT_EQ(s.n_active_cols, (int)active.size());
+      for (size_t a = 0; a < active.size(); ++a) EXPECT_EQ(s.active_cols[a], active[a]);
+    }
+  }
+  update_scratch_free(&s);
+  aimc_array_destroy(&array);
+}
