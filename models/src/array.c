@@ -21,6 +21,15 @@ static void refresh_visible(aimc_array *array, size_t c, uint64_t event, uint32_
   array->w[c] = array->w_persistent[c] + (float)(p->write_noise_std * p->dw_min) * z[0];
 }
 
+/* The weights and parameter planes start on a cache line: 64-byte vector loads
+ * of a row then never straddle two lines. OpenBLAS's sgemv on a 512 x 512 matrix
+ * runs 20 to 30 % slower when the matrix sits 8 or 16 bytes off a line, as malloc
+ * leaves it (same results either way). Freed with free(). */
+static void *alloc_lines(size_t bytes) {
+  size_t rounded = (bytes + 63) & ~(size_t)63; /* aligned_alloc wants a multiple of the alignment */
+  return aligned_alloc(64, rounded ? rounded : 64);
+}
+
 aimc_status aimc_array_create(aimc_array *array, int rows, int cols, const aimc_device_params *params, uint64_t seed,
                               uint32_t stream) {
   memset(array, 0, sizeof *array);
@@ -33,8 +42,8 @@ aimc_status aimc_array_create(aimc_array *array, int rows, int cols, const aimc_
   array->cols = cols;
   array->key = aimc_rng_key_make(seed, stream);
   array->cells = malloc(n * sizeof *array->cells);
-  array->w = malloc(n * sizeof *array->w);
-  if (params->write_noise_std > 0.0) array->w_persistent = malloc(n * sizeof *array->w_persistent);
+  array->w = alloc_lines(n * sizeof *array->w);
+  if (params->write_noise_std > 0.0) array->w_persistent = alloc_lines(n * sizeof *array->w_persistent);
   if (!array->cells || !array->w || (params->write_noise_std > 0.0 && !array->w_persistent)) {
     aimc_array_destroy(array);
     return aimc_error_set(AIMC_ENOMEM, "array: cannot allocate a %d x %d array", rows, cols);
@@ -44,7 +53,7 @@ aimc_status aimc_array_create(aimc_array *array, int rows, int cols, const aimc_
     aimc_device_draw_cells(&array->device, (uint32_t)i, 0, cols, &array->cells[(size_t)i * cols]);
   }
   if (array->device.affine) {
-    array->planes = malloc(AIMC_PLANE_COUNT * n * sizeof *array->planes);
+    array->planes = alloc_lines(AIMC_PLANE_COUNT * n * sizeof *array->planes);
     if (!array->planes) {
       aimc_array_destroy(array);
       return aimc_error_set(AIMC_ENOMEM, "array: cannot allocate the parameter planes of a %d x %d array", rows, cols);
