@@ -148,7 +148,21 @@ aimc_status Tile::read(TileTransaction &t, const sc_core::sc_time &start, sc_cor
   t.levels_valid = t.codes_valid = observe;
   uint64_t passes = 0, clipped = 0;
   aimc_status status = AIMC_OK;
-  for (int v = 0; v < t.batch; ++v) {
+  // Without observers the whole batch goes to the array in one call (the same
+  // numbers: each vector keeps its own event), which draws the output noise of all
+  // vectors together; DAC levels and ADC codes need each vector's passes.
+  bool whole_batch = !observe && t.command != TileCommand::read_columns;
+  if (whole_batch) {
+    aimc_io_stats all{};
+    status = backward ? aimc_array_backward(&array_, t.io, t.input, t.output, t.batch, &all)
+                      : aimc_array_forward(&array_, t.io, t.input, t.output, t.batch, &all);
+    if (status == AIMC_OK) {
+      aimc_io_stats_add(&stats, &all);
+      passes = all.passes;
+      clipped = all.adc_clipped;
+    }
+  }
+  for (int v = 0; v < t.batch && !whole_batch; ++v) {
     const float *x = t.input + static_cast<size_t>(v) * n_in;
     if (t.command == TileCommand::read_columns) {
       std::fill(one_hot_.begin(), one_hot_.end(), 0.0f);

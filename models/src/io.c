@@ -123,6 +123,30 @@ static void fill_normals(aimc_rng_key key, uint64_t event, uint32_t pass, uint32
   }
 }
 
+/* The pass-0 deviates of `kind` for `batch` consecutive events (first, first + 1,
+ * ...): vector t's deviate k lands at out[t * stride + k], stride = 4 * groups,
+ * the same numbers as fill_normals(key, first + t, 0, kind, n, ...). The lanes
+ * run across the vectors, so that the many short outputs of convolution patches
+ * (16 or 32 per patch) fill whole vectors; one event at a time, a patch's few
+ * groups would leave most lanes idle. */
+static void fill_normals_batch(aimc_rng_key key, uint64_t first, int batch, uint32_t kind, int n, float *out) {
+  const int groups = (n + 3) / 4, stride = 4 * groups;
+  const uint32_t purpose = (uint32_t)AIMC_RNG_IO << 28;
+  for (int g = 0; g < groups; ++g) {
+    float *z = out + 4 * g;
+#pragma omp simd
+    for (int t = 0; t < batch; ++t) {
+      uint64_t event = first + (uint64_t)t;
+      uint32_t w0, w1, w2, w3;
+      rng_philox_lane(key.k0, key.k1, (uint32_t)event, (uint32_t)((event >> 32) & 0xFFFFu), purpose | (uint32_t)g,
+                      kind, &w0, &w1, &w2, &w3);
+      float *o = z + (size_t)t * (size_t)stride;
+      rng_box_muller(w0, w1, &o[0], &o[1]);
+      rng_box_muller(w2, w3, &o[2], &o[3]);
+    }
+  }
+}
+
 static void fill_uniforms(aimc_rng_key key, uint64_t event, uint32_t pass, uint32_t kind, int n, float *out) {
   for (int g = 0; g * 4 < n; ++g) {
     uint32_t w[4];
@@ -195,7 +219,9 @@ static double abs_sum_of(const float *u, int n) {
   return sum;
 }
 
-static void mvm_vector(const mvm_job *job, const float *x, float *y, uint64_t event, aimc_io_stats *stats) {
+/* out_noise0: the output deviates of pass 0 when drawn ahead for the batch, else NULL. */
+static void mvm_vector(const mvm_job *job, const float *x, float *y, uint64_t event, const float *out_noise0,
+                       aimc_io_stats *stats) {
   const aimc_io_params *io = job->io;
   const aimc_array *a = job->array;
   int n_in = job->n_in, n_out = job->n_out;
@@ -270,8 +296,12 @@ static void mvm_vector(const mvm_job *job, const float *x, float *y, uint64_t ev
       }
     }
     if (io->out_noise > 0.0) {
-      fill_normals(a->key, event, pass, IO_OUTPUT_NOISE, n_out, noise);
-      for (int k = 0; k < n_out; ++k) v[k] += (float)io->out_noise * noise[k];
+      const float *z = noise;
+      if (pass == 0 && out_noise0)
+        z = out_noise0;
+      else
+        fill_normals(a->key, event, pass, IO_OUTPUT_NOISE, n_out, noise);
+      for (int k = 0; k < n_out; ++k) v[k] += (float)io->out_noise * z[k];
     }
     if (io->out_sto_round && out_step > 0.0f) fill_uniforms(a->key, event, pass, IO_OUTPUT_ROUND, n_out, noise);
     if (io->out_sto_round && out_step > 0.0f) {
@@ -322,15 +352,22 @@ static aimc_status mvm(aimc_array *array, const aimc_io_params *io, const float 
     }
   }
   int longest = job.n_in > job.n_out ? job.n_in : job.n_out;
-  float *buffer = malloc(sizeof(float) * (size_t)(job.n_in + job.n_out + longest));
+  /* Output deviates of pass 0 for the whole batch at once (the other passes of bound
+   * management draw theirs as they come). */
+  size_t stride = (size_t)(job.n_out + 3) / 4 * 4;
+  size_t ahead = batch > 1 && !io->is_perfect && io->out_noise > 0.0 ? stride * (size_t)batch : 0;
+  float *buffer = malloc(sizeof(float) * ((size_t)(job.n_in + job.n_out + longest) + ahead));
   if (!buffer) return aimc_error_set(AIMC_ENOMEM, "mvm: cannot allocate buffers");
   job.u = buffer;
   job.v = buffer + job.n_in;
   job.scratch = buffer + job.n_in + job.n_out;
+  float *noise0 = ahead ? buffer + job.n_in + job.n_out + longest : NULL;
+  if (noise0) fill_normals_batch(array->key, array->io_event, batch, IO_OUTPUT_NOISE, job.n_out, noise0);
   aimc_io_stats local = {0};
   for (int t = 0; t < batch; ++t) {
     uint64_t event = array->io_event++;
-    mvm_vector(&job, in + (size_t)t * job.n_in, out + (size_t)t * job.n_out, event, &local);
+    mvm_vector(&job, in + (size_t)t * job.n_in, out + (size_t)t * job.n_out, event,
+               noise0 ? noise0 + (size_t)t * stride : NULL, &local);
   }
   free(buffer);
   if (stats) aimc_io_stats_add(stats, &local);

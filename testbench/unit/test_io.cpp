@@ -209,27 +209,33 @@ TEST(Io, QuantizeRoundsToNearestOrStochastically) {
 // output k of vector `event`, pass 0, is element k % 4 of
 // aimc_rng_normal4(key, event, 0, AIMC_RNG_IO, k / 4, kind 1). The fast and the
 // reference MVM share the generator, so only a test like this one can catch an
-// error in its vectorised form. 150 and 77 outputs leave whole 16-group chunks,
-// single groups and a partial last group.
+// error in its vectorised forms: one vector at a time, and a batch drawn at once
+// (lanes across the vectors). 150 and 77 outputs leave partial last groups.
 TEST(Io, OutputNoiseIsTheKeyedNormalOfEachOutput) {
   const int rows = 150, cols = 77;
   Fixed arr(rows, cols, std::vector<float>((size_t)rows * cols, 0.0f));
   aimc_io_params io = quiet_io();
   io.out_res = 0;  // no ADC quantisation: y = 0 + out_noise * z exactly
   io.out_noise = 1.0;
-  std::vector<float> x(cols, 0.25f), d(rows, -0.5f), y(rows), back(cols);
-  for (uint64_t event = 0; event < 3; ++event) {
-    bool transposed = event == 2;
-    const float *in = transposed ? d.data() : x.data();
+  const int max_batch = 9;
+  std::vector<float> x((size_t)max_batch * cols, 0.25f), d((size_t)max_batch * rows, -0.5f);
+  std::vector<float> y((size_t)max_batch * rows), back((size_t)max_batch * cols);
+  // (transposed, batch): events 0, 1, 2, then 3..11 in one call, then 12..18.
+  const std::pair<bool, int> calls[] = {{false, 1}, {false, 1}, {true, 1}, {false, 9}, {true, 7}};
+  uint64_t event = 0;
+  for (auto [transposed, batch] : calls) {
     float *out = transposed ? back.data() : y.data();
     int n = transposed ? cols : rows;
-    ASSERT_EQ(transposed ? aimc_array_backward(&arr.a, &io, in, out, 1, nullptr)
-                         : aimc_array_forward(&arr.a, &io, in, out, 1, nullptr),
+    ASSERT_EQ(transposed ? aimc_array_backward(&arr.a, &io, d.data(), out, batch, nullptr)
+                         : aimc_array_forward(&arr.a, &io, x.data(), out, batch, nullptr),
               AIMC_OK);
-    for (int k = 0; k < n; ++k) {
-      float z[4];
-      aimc_rng_normal4(arr.a.key, event, 0, AIMC_RNG_IO, (uint32_t)(k / 4), 1, z);
-      ASSERT_EQ(out[k], z[k % 4]) << "event " << event << " output " << k;
+    for (int t = 0; t < batch; ++t, ++event) {
+      for (int k = 0; k < n; ++k) {
+        float z[4];
+        aimc_rng_normal4(arr.a.key, event, 0, AIMC_RNG_IO, (uint32_t)(k / 4), 1, z);
+        ASSERT_EQ(out[(size_t)t * n + k], z[k % 4]) << "event " << event << " output " << k;
+      }
     }
   }
+  EXPECT_EQ(arr.a.io_event, 19u);
 }
