@@ -779,6 +779,21 @@ static void call_sink(const aimc_train_sink *sink, const aimc_array *array, cons
                   s->col_bits, s->col_sign, weight_sign);
 }
 
+/* Row i of a stochastic-compressed sample: the row kernel with scratch rs, the
+ * generic path without; the counts add into the caller's sums. */
+static void update_row(aimc_array *array, const update_scratch *s, int words, int weight_sign, uint64_t event, int i,
+                       row_scratch *rs, uint64_t *up, uint64_t *down, uint64_t *touched, uint64_t *max_cell) {
+  row_result r = {0, 0, 0, 0};
+  if (rs)
+    affine_row(array, s, weight_sign, event, i, rs, &r);
+  else
+    stochastic_row(array, s, words, weight_sign, event, i, &r);
+  *up += r.up;
+  *down += r.down;
+  *touched += r.touched;
+  if (r.max_cell > *max_cell) *max_cell = r.max_cell;
+}
+
 aimc_status aimc_array_update(aimc_array *array, const float *x, const float *d, int batch, float lr,
                               const aimc_update_params *params, aimc_update_stats *stats,
                               const aimc_train_sink *sink) {
@@ -800,6 +815,8 @@ aimc_status aimc_array_update(aimc_array *array, const float *x, const float *d,
   if (status != AIMC_OK) return status;
   int weight_sign = update_weight_sign(lr);
   int parallel = (size_t)array->rows * (size_t)array->cols >= AIMC_PARALLEL_MIN_CELLS;
+  row_scratch serial = {0}; /* the row kernel's scratch without a parallel region */
+  int serial_ready = 0;     /* 1: allocated, -1: allocation failed (generic path), 0: not yet */
   for (int t = 0; t < batch; ++t) {
     uint64_t event = array->update_event++;
     local.samples++;
@@ -812,7 +829,10 @@ aimc_status aimc_array_update(aimc_array *array, const float *x, const float *d,
     if (bl > 64 * s.words) { /* fixed_bl = 0 may ask for more slots than desired_bl */
       update_scratch_free(&s);
       status = update_scratch_init(&s, array->rows, array->cols, bl);
-      if (status != AIMC_OK) return status;
+      if (status != AIMC_OK) {
+        if (serial_ready > 0) row_scratch_free(&serial);
+        return status;
+      }
       update_prepare_sample(array, xs, ds, lr, params, event, &s);
     }
     local.slots += (uint64_t)bl;
@@ -822,24 +842,25 @@ aimc_status aimc_array_update(aimc_array *array, const float *x, const float *d,
       update_build_trains(array, bl, event, &s, &local);
       call_sink(sink, array, &s, event, bl, weight_sign);
       int fast = bl <= 32 && array->planes && array->device.params.half_select_disturb == 0.0;
-#pragma omp parallel reduction(+ : up, down, touched) reduction(max : max_cell) if (parallel)
-      {
-        /* Per-thread scratch of the row kernel; without it, the generic path (same bits). */
-        row_scratch rs = {0};
-        int use_fast = fast && row_scratch_init(&rs, array->cols, bl);
+      if (parallel) {
+#pragma omp parallel reduction(+ : up, down, touched) reduction(max : max_cell)
+        {
+          /* Per-thread scratch of the row kernel; without it, the generic path (same bits). */
+          row_scratch rs = {0};
+          int use_fast = fast && row_scratch_init(&rs, array->cols, bl);
 #pragma omp for schedule(dynamic, 16)
-        for (int i = 0; i < array->rows; ++i) {
-          row_result r = {0, 0, 0, 0};
-          if (use_fast)
-            affine_row(array, &s, weight_sign, event, i, &rs, &r);
-          else
-            stochastic_row(array, &s, words, weight_sign, event, i, &r);
-          up += r.up;
-          down += r.down;
-          touched += r.touched;
-          max_cell = r.max_cell > max_cell ? r.max_cell : max_cell;
+          for (int i = 0; i < array->rows; ++i)
+            update_row(array, &s, words, weight_sign, event, i, use_fast ? &rs : NULL, &up, &down, &touched, &max_cell);
+          if (use_fast) row_scratch_free(&rs);
         }
-        if (use_fast) row_scratch_free(&rs);
+      } else {
+        /* Small arrays (convolution kernels take hundreds of samples an image): no
+         * parallel region, and one scratch for the whole call, sized for any BL of
+         * the row kernel. */
+        if (fast && !serial_ready) serial_ready = row_scratch_init(&serial, array->cols, 32) ? 1 : -1;
+        row_scratch *rs = fast && serial_ready > 0 ? &serial : NULL;
+        for (int i = 0; i < array->rows; ++i)
+          update_row(array, &s, words, weight_sign, event, i, rs, &up, &down, &touched, &max_cell);
       }
     } else {
       update_build_counts(array, params, bl, &s, &local);
@@ -870,6 +891,7 @@ aimc_status aimc_array_update(aimc_array *array, const float *x, const float *d,
     local.half_selected += line_events > 2 * (up + down) ? line_events - 2 * (up + down) : 0;
   }
   update_scratch_free(&s);
+  if (serial_ready > 0) row_scratch_free(&serial);
   if (stats) aimc_update_stats_add(stats, &local);
   return AIMC_OK;
 }
