@@ -56,10 +56,16 @@ std::string data_dir() {
   return dir;
 }
 
+// AIMCSIM_BENCH_EXE=PATH times another aimcsim binary (A/B runs of two builds).
+const char *exe() {
+  const char *other = std::getenv("AIMCSIM_BENCH_EXE");
+  return other && *other ? other : AIMCSIM_EXE;
+}
+
 void run_epoch(benchmark::State &state, const char *workload, const char *algorithm) {
   std::string d = data_dir(), out = d + "/run";
   std::string config = std::string(AIMC_SOURCE_DIR) + "/configs/experiments/" + workload + ".yaml";
-  std::vector<std::string> args = {AIMCSIM_EXE, "run", config, "-o", out, "--force", "--quiet", "--threads", "1",
+  std::vector<std::string> args = {exe(), "run", config, "-o", out, "--force", "--quiet", "--threads", "1",
                                    "-p", std::string("experiment.algorithm=") + algorithm,
                                    "-p", "experiment.epochs=1",
                                    "-p", "data.train_images=" + d + "/train-images",
@@ -72,7 +78,7 @@ void run_epoch(benchmark::State &state, const char *workload, const char *algori
   for (auto _ : state) {
     pid_t pid;
     int status = 0;
-    if (posix_spawn(&pid, AIMCSIM_EXE, nullptr, nullptr, argv.data(), environ) != 0 || waitpid(pid, &status, 0) != pid ||
+    if (posix_spawn(&pid, exe(), nullptr, nullptr, argv.data(), environ) != 0 || waitpid(pid, &status, 0) != pid ||
         !WIFEXITED(status) || WEXITSTATUS(status) != 0)
       state.SkipWithError("aimcsim run failed");
   }
