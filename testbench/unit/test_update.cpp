@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -439,19 +440,23 @@ TEST(Update, TrainsAreTheDocumentedBernoulliDraws) {
   // The trains are shared by the fast kernel and its reference, so they are checked
   // here against their definition: slot k of line l fires iff the 24-bit uniform
   // of word k % 4 of Philox(event, block k / 4, purpose, l, 0) is below the line's
-  // probability (p_i = A |d_i| for rows, q_j = B |x_j| for columns).
-  for (int desired_bl : {4, 31, 100}) {
+  // probability (p_i = A |d_i| for rows, q_j = B |x_j| for columns). 40 rows leave
+  // a partial group of 16 lines, rows 16-31 (d = 0) a whole idle group that the
+  // vector code skips; BL 100 and 130 need two and three 64-bit words per train.
+  for (int desired_bl : {4, 31, 100, 130}) {
     aimc_device_params p = quiet_device(AIMC_DEVICE_CONSTANT_STEP);
     const int rows = 40, cols = 70;
     Array arr(rows, cols, p, 77);
     std::mt19937 rng(3);
     std::vector<float> x = uniform_vector(rng, cols, -1, 1), d = uniform_vector(rng, rows, -1, 1);
+    std::fill(d.begin() + 16, d.begin() + 32, 0.0f);
     aimc_update_params u = default_update();
     u.desired_bl = desired_bl;
     const float lr = 1.0f;  // k = 1000 > desired_bl: BL = desired_bl
     CapturedTrains c;
     aimc_train_sink sink = {&c, capture};
-    ASSERT_EQ(aimc_array_update(&arr.a, x.data(), d.data(), 1, lr, &u, nullptr, &sink), AIMC_OK);
+    aimc_update_stats stats = {};
+    ASSERT_EQ(aimc_array_update(&arr.a, x.data(), d.data(), 1, lr, &u, &stats, &sink), AIMC_OK);
     ASSERT_EQ(c.bl, desired_bl);
     float x_max = 0, d_max = 0;
     for (float v : x) x_max = std::max(x_max, std::fabs(v));
@@ -462,19 +467,23 @@ TEST(Update, TrainsAreTheDocumentedBernoulliDraws) {
       aimc_rng_words(arr.a.key, c.event, (uint32_t)slot / 4, purpose, (uint32_t)line, 0, w);
       return aimc_rng_uniform(w[slot % 4]) < prob;
     };
-    int fired = 0;
+    uint64_t row_fired = 0, col_fired = 0;
     for (int i = 0; i < rows; ++i)
-      for (int k = 0; k < c.bl; ++k) {
+      for (int k = 0; k < 64 * c.words; ++k) {
         bool bit = (c.row_bits[(size_t)i * c.words + k / 64] >> (k % 64)) & 1u;
-        ASSERT_EQ(bit, expected_bit(AIMC_RNG_ROW_TRAIN, i, s.a * std::fabs(d[i]), k)) << "row " << i << " slot " << k;
-        fired += bit;
+        bool expected = k < c.bl && expected_bit(AIMC_RNG_ROW_TRAIN, i, s.a * std::fabs(d[i]), k);
+        ASSERT_EQ(bit, expected) << "row " << i << " slot " << k;
+        row_fired += bit;
       }
     for (int j = 0; j < cols; ++j)
-      for (int k = 0; k < c.bl; ++k) {
+      for (int k = 0; k < 64 * c.words; ++k) {
         bool bit = (c.col_bits[(size_t)j * c.words + k / 64] >> (k % 64)) & 1u;
-        ASSERT_EQ(bit, expected_bit(AIMC_RNG_COL_TRAIN, j, s.b * std::fabs(x[j]), k)) << "col " << j << " slot " << k;
-        fired += bit;
+        bool expected = k < c.bl && expected_bit(AIMC_RNG_COL_TRAIN, j, s.b * std::fabs(x[j]), k);
+        ASSERT_EQ(bit, expected) << "col " << j << " slot " << k;
+        col_fired += bit;
       }
-    EXPECT_GT(fired, 0);
+    EXPECT_GT(row_fired, 0u);
+    EXPECT_EQ(stats.row_pulses, row_fired);
+    EXPECT_EQ(stats.col_pulses, col_fired);
   }
 }
