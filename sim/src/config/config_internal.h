@@ -18,6 +18,10 @@ typedef struct cfg_arena {
 
 void *cfg_arena_alloc(cfg_arena *arena, size_t size); /* zeroed; NULL when out of memory */
 char *cfg_arena_strndup(cfg_arena *arena, const char *text, size_t length);
+/* Room for one more item in an arena-backed array of `count` items of `size` bytes:
+ * `items` itself while count < *capacity, else a copy twice as large (8 at first),
+ * with *capacity updated. NULL when out of memory (the old array stays valid). */
+void *cfg_arena_reserve(cfg_arena *arena, void *items, size_t count, size_t *capacity, size_t size);
 void cfg_arena_free(cfg_arena *arena);
 
 /* Where text came from: a file or one -p override. */

@@ -57,6 +57,17 @@ char *cfg_arena_strndup(cfg_arena *arena, const char *text, size_t length)
   return copy;
 }
 
+void *cfg_arena_reserve(cfg_arena *arena, void *items, size_t count, size_t *capacity, size_t size)
+{
+  if (count < *capacity) return items;
+  size_t larger = *capacity ? 2 * *capacity : 8;
+  void *grown = cfg_arena_alloc(arena, larger * size);
+  if (grown == NULL) return NULL;
+  if (count > 0) memcpy(grown, items, count * size);
+  *capacity = larger;
+  return grown;
+}
+
 void cfg_arena_free(cfg_arena *arena)
 {
   while (arena->blocks != NULL) {

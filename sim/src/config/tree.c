@@ -50,14 +50,9 @@ static cfg_node *new_node(cfg_arena *arena, cfg_node_kind kind, const cfg_source
 
 static int append_item(cfg_arena *arena, cfg_node *parent, cfg_node *item)
 {
-  if (parent->count == parent->capacity) {
-    size_t capacity = parent->capacity == 0 ? 8 : 2 * parent->capacity;
-    cfg_node **items = cfg_arena_alloc(arena, capacity * sizeof *items);
-    if (items == NULL) return 0;
-    if (parent->count > 0) memcpy(items, parent->items, parent->count * sizeof *items);
-    parent->items = items;
-    parent->capacity = capacity;
-  }
+  cfg_node **items = cfg_arena_reserve(arena, parent->items, parent->count, &parent->capacity, sizeof *items);
+  if (items == NULL) return 0;
+  parent->items = items;
   parent->items[parent->count++] = item;
   return 1;
 }

@@ -190,14 +190,10 @@ static const char *override_text(builder *b, const cfg_node *node) {
 
 static aimc_status new_parameter(builder *b, const char *key, size_t count, sweep_parameter **parameter) {
   sweep_plan *plan = b->plan;
-  if (plan->parameter_count == b->parameter_capacity) {
-    size_t capacity = b->parameter_capacity ? 2 * b->parameter_capacity : 8;
-    sweep_parameter *grown = cfg_arena_alloc(&plan->arena, capacity * sizeof *grown);
-    if (!grown) return out_of_memory(b);
-    if (plan->parameter_count) memcpy(grown, plan->parameters, plan->parameter_count * sizeof *grown);
-    plan->parameters = grown;
-    b->parameter_capacity = capacity;
-  }
+  sweep_parameter *parameters = cfg_arena_reserve(&plan->arena, plan->parameters, plan->parameter_count,
+                                                  &b->parameter_capacity, sizeof *parameters);
+  if (!parameters) return out_of_memory(b);
+  plan->parameters = parameters;
   sweep_parameter *p = &plan->parameters[plan->parameter_count++];
   p->key = key;
   p->count = count;
@@ -210,14 +206,10 @@ static aimc_status new_parameter(builder *b, const char *key, size_t count, swee
 
 static aimc_status new_dimension(builder *b, size_t first_parameter, size_t parameter_count, size_t length) {
   sweep_plan *plan = b->plan;
-  if (plan->dimension_count == b->dimension_capacity) {
-    size_t capacity = b->dimension_capacity ? 2 * b->dimension_capacity : 8;
-    sweep_dimension *grown = cfg_arena_alloc(&plan->arena, capacity * sizeof *grown);
-    if (!grown) return out_of_memory(b);
-    if (plan->dimension_count) memcpy(grown, plan->dimensions, plan->dimension_count * sizeof *grown);
-    plan->dimensions = grown;
-    b->dimension_capacity = capacity;
-  }
+  sweep_dimension *dimensions = cfg_arena_reserve(&plan->arena, plan->dimensions, plan->dimension_count,
+                                                  &b->dimension_capacity, sizeof *dimensions);
+  if (!dimensions) return out_of_memory(b);
+  plan->dimensions = dimensions;
   plan->dimensions[plan->dimension_count++] = (sweep_dimension){first_parameter, parameter_count, length};
   return AIMC_OK;
 }
