@@ -27,6 +27,7 @@ const char *aimc_status_name(aimc_status status) {
     case AIMC_ENUMERIC: return "numerical fault";
     case AIMC_EIO: return "input/output error";
     case AIMC_EFORMAT: return "malformed file";
+    case AIMC_EBUSY: return "in use";
   }
   return "unknown status";
 }

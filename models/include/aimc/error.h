@@ -16,7 +16,8 @@ typedef enum aimc_status {
   AIMC_ENOMEM = 2,   /* an allocation failed */
   AIMC_ENUMERIC = 3, /* a NaN or Inf appeared in data handed to a kernel */
   AIMC_EIO = 4,      /* a file could not be read or written */
-  AIMC_EFORMAT = 5   /* a file's content is malformed */
+  AIMC_EFORMAT = 5,  /* a file's content is malformed */
+  AIMC_EBUSY = 6     /* a resource (an output directory) is held by another process */
 } aimc_status;
 
 /* The message of the last failure on this thread ("" if none). */

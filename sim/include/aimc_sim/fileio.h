@@ -69,6 +69,33 @@ void aimc_default_output_dir(const char *config_path, char *out, size_t size);
 /* Returns a malloc'ed "directory/name", or NULL when out of memory. */
 char *aimc_path_join(const char *directory, const char *name);
 
+/* ---- One writer per output directory ---- */
+
+/* The lock file every command that writes an output directory holds while it
+ * writes there. It stays behind after the process ends (removing it would let
+ * a third process lock a fresh file while a second still waits on the old
+ * one); aimcsim does not count it as content of the directory. */
+#define AIMC_OUTDIR_LOCK_NAME ".aimcsim.lock"
+
+/* Takes an exclusive flock on directory/AIMC_OUTDIR_LOCK_NAME (creating the
+ * file, never following a symbolic link) and writes this process's id into it.
+ * The lock lasts until *fd is closed or the process ends; children started
+ * with exec do not inherit it. A directory locked by another process gives
+ * AIMC_EBUSY with "DIR is in use by process N". */
+aimc_status aimc_outdir_lock(const char *directory, int *fd);
+
+/* Whether name is the lock file (to leave it out of "is the directory empty"). */
+int aimc_is_outdir_lock(const char *name);
+
+/* ---- Inputs ---- */
+
+/* AIMC_OK if path names a regular file (following symbolic links), else
+ * AIMC_EINVAL with "WHAT PATH: is a FIFO|socket|character device|directory|...,
+ * not a regular file" (what: e.g. "config"), or AIMC_EIO if it cannot be
+ * examined. Called before an input is opened, so that a FIFO or a device never
+ * blocks a read. */
+aimc_status aimc_require_regular_file(const char *what, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,4 +217,70 @@ void aimc_default_output_dir(const char *config_path, char *out, size_t size) {
   char stamp[32];
   strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
   snprintf(out, size, "runs/%s-%s-%ld", stem, stamp, (long)getpid());
+}
+
+aimc_status aimc_outdir_lock(const char *directory, int *fd) {
+  *fd = -1;
+  char *path = aimc_path_join(directory, AIMC_OUTDIR_LOCK_NAME);
+  if (path == NULL) return aimc_error_set(AIMC_ENOMEM, "%s: out of memory", directory);
+  int lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+  if (lock < 0) {
+    aimc_status status = aimc_error_set(AIMC_EIO, "%s: cannot open the lock file: %s", path, strerror(errno));
+    free(path);
+    return status;
+  }
+  struct stat info;
+  if (fstat(lock, &info) != 0 || !S_ISREG(info.st_mode)) {
+    close(lock);
+    aimc_status status = aimc_error_set(AIMC_EIO, "%s: the lock file is not a regular file", path);
+    free(path);
+    return status;
+  }
+  free(path);
+  while (flock(lock, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EINTR) continue;
+    int error = errno;
+    if (error != EWOULDBLOCK) {
+      close(lock);
+      return aimc_error_set(AIMC_EIO, "%s: cannot lock: %s", directory, strerror(error));
+    }
+    /* The holder wrote its id right after taking the lock; it may not have yet. */
+    char text[32] = "";
+    ssize_t n = pread(lock, text, sizeof text - 1, 0);
+    close(lock);
+    long holder = 0;
+    if (n > 0) {
+      text[n] = '\0';
+      char *end = NULL;
+      holder = strtol(text, &end, 10);
+      if (end == text || holder <= 0) holder = 0;
+    }
+    if (holder > 0)
+      return aimc_error_set(AIMC_EBUSY, "%s is in use by process %ld", directory, holder);
+    return aimc_error_set(AIMC_EBUSY, "%s is in use by another process", directory);
+  }
+  char text[32];
+  int length = snprintf(text, sizeof text, "%ld\n", (long)getpid());
+  if (ftruncate(lock, 0) != 0 || pwrite(lock, text, (size_t)length, 0) != length) {
+    int error = errno;
+    close(lock);
+    return aimc_error_set(AIMC_EIO, "%s: cannot write the lock file: %s", directory, strerror(error));
+  }
+  *fd = lock;
+  return AIMC_OK;
+}
+
+int aimc_is_outdir_lock(const char *name) { return strcmp(name, AIMC_OUTDIR_LOCK_NAME) == 0; }
+
+aimc_status aimc_require_regular_file(const char *what, const char *path) {
+  struct stat info;
+  if (stat(path, &info) != 0) return aimc_error_set(AIMC_EIO, "%s %s: %s", what, path, strerror(errno));
+  if (S_ISREG(info.st_mode)) return AIMC_OK;
+  const char *kind = S_ISFIFO(info.st_mode)  ? "a FIFO"
+                     : S_ISSOCK(info.st_mode) ? "a socket"
+                     : S_ISCHR(info.st_mode)  ? "a character device"
+                     : S_ISBLK(info.st_mode)  ? "a block device"
+                     : S_ISDIR(info.st_mode)  ? "a directory"
+                                              : "not a file";
+  return aimc_error_set(AIMC_EINVAL, "%s %s: is %s, not a regular file", what, path, kind);
 }
