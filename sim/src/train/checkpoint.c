@@ -24,12 +24,11 @@ static uint32_t crc_of(const unsigned char *data, size_t size) {
   return (uint32_t)crc;
 }
 
-static void tag_text(uint32_t tag, char text[5]) {
-  for (int k = 0; k < 4; ++k) {
-    unsigned char c = (unsigned char)(tag >> (8 * k));
-    text[k] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-  }
-  text[4] = '\0';
+/* A section tag as text, escaped (it comes from the file). */
+static void tag_text(uint32_t tag, char text[17]) {
+  unsigned char bytes[4];
+  for (int k = 0; k < 4; ++k) bytes[k] = (unsigned char)(tag >> (8 * k));
+  aimc_escape(bytes, 4, text, 17);
 }
 
 /* Whether the sections the header announces need more bytes than the file
@@ -81,7 +80,7 @@ aimc_status aimc_checkpoint_parse(const void *data, size_t size, int verify_crc,
     const unsigned char *body = in.failed || length > in.size - in.pos ? NULL : aimc_read_view(&in, (size_t)length);
     if (!body)
       return aimc_error_set(AIMC_EFORMAT, "checkpoint: section %u at byte %zu runs past the end of the file", k, at);
-    char text[5];
+    char text[17];
     tag_text(tag, text);
     if (aimc_checkpoint_find(checkpoint, tag))
       return aimc_error_set(AIMC_EFORMAT, "checkpoint: section %s appears twice", text);
