@@ -11,6 +11,8 @@
  * workload's own state (WORK), the hardware model (CHIP) and the identity of
  * the configuration (CONF). Files are written atomically, so a run killed at
  * any moment leaves the previous checkpoint or the new one, never a mixture.
+ * Behind the CRC every value is range-checked against the run that reads it
+ * (docs/training.md, "Checkpoints and resume").
  */
 #ifndef AIMC_SIM_CHECKPOINT_H
 #define AIMC_SIM_CHECKPOINT_H
