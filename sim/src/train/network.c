@@ -7,10 +7,13 @@
  *
  * Digital SGD keeps floating-point weights (PyTorch's default initialisation).
  * The analog algorithms put every weight matrix on the chip: the same initial
- * weights are mapped column-wise onto the devices (each output row's largest
- * |w| becomes mapping.weight_scaling_omega) with a per-output digital scale,
- * learned by digital SGD when mapping.learn_out_scaling is on; biases stay
- * digital. A convolution is an MVM per image patch (im2col) and its update is a
+ * weights are mapped onto the devices as mapping.scheme says (docs/training.md,
+ * Mapping): aimcsim_rowwise (aimcsim's own) maps each output row's largest |w|
+ * to mapping.weight_scaling_omega with a per-row digital scale, learned by
+ * digital SGD when mapping.learn_out_scaling is on; aihwkit follows AIHWKIT
+ * 0.9.0 (fixed scales only for omega > 0, learned out scales from 1, fully
+ * connected layers split into tiles of at most max_input_size x
+ * max_output_size, each tile a chip layer). Biases stay digital. A convolution is an MVM per image patch (im2col) and its update is a
  * pulsed update per patch. Analog SGD writes each mini-batch's gradient into
  * the weights as pulses; Tiki-Taka writes it into the fast array A with the
  * constant rate fast_lr and every transfer_every mini-batches transfers
