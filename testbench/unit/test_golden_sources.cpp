@@ -417,6 +417,19 @@ TEST_F(GoldenSources, VcdEventsAreAtTheOperationBoundariesAndTheReplayedSlots) {
   expected[{ticks(now), operation}] = "b1";  // forward (0) + 1 replaces the update's 0 at the same time
   expected[{ticks(now + forward), operation}] = "b10";
   expected[{ticks(now + forward + backward), operation}] = "b0";
+  // An operation that ends when the next of the same phase starts leaves the value
+  // unchanged at that time: the VCD records no change there.
+  std::string value_before = "b0";
+  for (auto it = expected.begin(); it != expected.end();) {
+    if (it->first.second != operation) {
+      ++it;
+    } else if (it->second == value_before) {
+      it = expected.erase(it);
+    } else {
+      value_before = it->second;
+      ++it;
+    }
+  }
 
   // Observed: the last value of each of those variables at each time (a value set
   // twice at one time keeps the second).
