@@ -38,6 +38,12 @@ uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 struct Sample {
   int bl = 0, words = 0;
   std::vector<uint64_t> row_bits, col_bits;
+  std::vector<float> weights;  // the array's weights when the sample's trains are drawn
+};
+
+struct SinkContext {
+  std::vector<Sample> *samples;
+  const aimc_array *array;
 };
 
 struct Replay {
@@ -49,13 +55,14 @@ struct Replay {
 
 void on_sample(void *context, uint64_t, int bl, int words, int rows, const uint64_t *row_bits, const int8_t *,
                int cols, const uint64_t *col_bits, const int8_t *, int) {
-  auto *samples = static_cast<std::vector<Sample> *>(context);
+  auto *sink = static_cast<SinkContext *>(context);
   Sample s;
+  s.weights.assign(sink->array->w, sink->array->w + kRows * kCols);
   s.bl = bl;
   s.words = words;
   s.row_bits.assign(row_bits, row_bits + static_cast<size_t>(rows) * words);
   s.col_bits.assign(col_bits, col_bits + static_cast<size_t>(cols) * words);
-  samples->push_back(s);
+  sink->samples->push_back(s);
 }
 
 // The golden program's updates on a bare C-core array: tile (0, 0) keeps the
@@ -66,7 +73,8 @@ Replay replay_updates(const aimc_hw_layer_params &layer) {
   ok(aimc_array_create(&array, kRows, kCols, &layer.device, layer.seed, 0));
   for (int call = 0; call < kUpdates; ++call) {
     r.samples.emplace_back();
-    aimc_train_sink sink = {&r.samples.back(), on_sample};
+    SinkContext context = {&r.samples.back(), &array};
+    aimc_train_sink sink = {&context, on_sample};
     aimc_update_stats s{};
     aimc_status status = aimc_array_update(&array, kX, kD, kBatch, golden::update_lr(call), &layer.update, &s, &sink);
     if (status != AIMC_OK) {
@@ -366,7 +374,8 @@ TEST_F(GoldenSources, AreaIsTheTableTimesTheTile) {
 // `operation` takes phase + 1 when an operation starts and 0 when it ends, at the
 // boundaries of the timing model; every row and column line rises at the start of
 // each slot in which its replayed train has a bit, setup + k x pulse_period after
-// its sample starts, and falls pulse_width later.
+// its sample starts, and falls pulse_width later; the traced devices show the
+// conductances of their replayed weights from each sample's start.
 TEST_F(GoldenSources, VcdEventsAreAtTheOperationBoundariesAndTheReplayedSlots) {
   const std::string path = ::testing::TempDir() + "golden_sources.vcd";
   GoldenRun run(path, 1);
@@ -440,6 +449,44 @@ TEST_F(GoldenSources, VcdEventsAreAtTheOperationBoundariesAndTheReplayedSlots) {
   for (size_t k = 1; k < vcd.blocks.size(); ++k)  // block 0 holds the initial values
     for (const auto &[id, value] : vcd.blocks[k].second)
       if (watched.count(id)) observed[{vcd.blocks[k].first, id}] = value;
+  // The traced devices (0, 0) and (3, 4) show, from each sample's start, the
+  // conductances of their weights then (docs/hardware.md: differential pair).
+  const aimc_hw_conductance_params &g = run.chip.conductance;
+  const double w_span = std::max(run.layer.device.w_max, -run.layer.device.w_min);
+  auto pair = [&](float w) {
+    const double on = g.g_min + (g.g_max - g.g_min) * std::min(std::fabs(static_cast<double>(w)) / w_span, 1.0);
+    return std::make_pair(w >= 0 ? on : g.g_min, w >= 0 ? g.g_min : on);
+  };
+  auto real_at = [&](const std::string &id, uint64_t time) {
+    double value = NAN;
+    for (const auto &[at, changes] : vcd.blocks) {
+      if (at > time) break;
+      for (const auto &[changed, text] : changes)
+        if (changed == id) value = std::stod(text.substr(1));
+    }
+    return value;
+  };
+  now = sc_core::SC_ZERO_TIME;
+  int checked = 0;
+  for (int call = 0; call < kUpdates; ++call) {
+    now += before_pulses;
+    for (const Sample &s : r.samples[static_cast<size_t>(call)]) {
+      if (call >= 1) {
+        for (const auto &[name, cell] : {std::make_pair("g0_0", 0), std::make_pair("g3_4", 3 * kCols + 4)}) {
+          const auto [plus, minus] = pair(s.weights[static_cast<size_t>(cell)]);
+          const uint64_t at = ticks(now);
+          EXPECT_TRUE(RelativelyNear(real_at(vcd.id_of(scope, std::string(name) + "_plus"), at), plus, 1e-12))
+              << name << "_plus at #" << at;
+          EXPECT_TRUE(RelativelyNear(real_at(vcd.id_of(scope, std::string(name) + "_minus"), at), minus, 1e-12))
+              << name << "_minus at #" << at;
+          ++checked;
+        }
+      }
+      now += seconds(p.setup_time) + repeat(seconds(p.pulse_period), static_cast<uint64_t>(s.bl));
+    }
+  }
+  EXPECT_GT(checked, 0);
+
   // A line pulsed in two consecutive samples' boundary slots could merge edges;
   // with pulse_width < pulse_period every pulse is its own rise and fall.
   ASSERT_LT(p.pulse_width, p.pulse_period);
