@@ -54,7 +54,7 @@ constexpr float kX[kBatch * kCols] = {0.5f, -0.3f, 0.8f, 0.1f, -0.6f, 0.2f, 0.2f
 constexpr float kD[kBatch * kRows] = {0.4f, -0.2f, 0.1f, 0.3f, -0.5f, 0.6f, -0.1f, 0.2f, 0.2f, 0.2f, -0.3f, -0.4f};
 inline float update_lr(int call) { return 0.05f + 0.02f * call; }
 
-inline int tiny_program(ChipHandle &hw, std::vector<float> *forward_out) {
+inline int tiny_program(ChipHandle &hw, std::vector<float> *forward_out, std::vector<float> *backward_out = nullptr) {
   for (int call = 0; call < kUpdates; ++call) {
     aimc_hw_chip_set_step(hw.chip, static_cast<uint64_t>(call));
     if (aimc_hw_chip_update(hw.chip, 0, AIMC_HW_ARRAY_MAIN, kX, kD, kBatch, update_lr(call))) return 1;
@@ -63,6 +63,7 @@ inline int tiny_program(ChipHandle &hw, std::vector<float> *forward_out) {
   if (aimc_hw_chip_forward(hw.chip, 0, AIMC_HW_ARRAY_MAIN, kX, y.data(), 1)) return 1;
   if (aimc_hw_chip_backward(hw.chip, 0, AIMC_HW_ARRAY_MAIN, kD, b.data(), 1)) return 1;
   if (forward_out) *forward_out = y;
+  if (backward_out) *backward_out = b;
   return 0;
 }
 

@@ -9,6 +9,7 @@
 // from the operation boundaries and the replayed pulse trains.
 #include <cjson/cJSON.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -38,6 +39,8 @@ uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 struct Sample {
   int bl = 0, words = 0;
   std::vector<uint64_t> row_bits, col_bits;
+  std::vector<int8_t> row_sign, col_sign;
+  int weight_sign = 0;  // -sign(lr)
   std::vector<float> weights;  // the array's weights when the sample's trains are drawn
 };
 
@@ -53,8 +56,8 @@ struct Replay {
   std::vector<float> weights;
 };
 
-void on_sample(void *context, uint64_t, int bl, int words, int rows, const uint64_t *row_bits, const int8_t *,
-               int cols, const uint64_t *col_bits, const int8_t *, int) {
+void on_sample(void *context, uint64_t, int bl, int words, int rows, const uint64_t *row_bits, const int8_t *row_sign,
+               int cols, const uint64_t *col_bits, const int8_t *col_sign, int weight_sign) {
   auto *sink = static_cast<SinkContext *>(context);
   Sample s;
   s.weights.assign(sink->array->w, sink->array->w + kRows * kCols);
@@ -62,6 +65,9 @@ void on_sample(void *context, uint64_t, int bl, int words, int rows, const uint6
   s.words = words;
   s.row_bits.assign(row_bits, row_bits + static_cast<size_t>(rows) * words);
   s.col_bits.assign(col_bits, col_bits + static_cast<size_t>(cols) * words);
+  s.row_sign.assign(row_sign, row_sign + rows);
+  s.col_sign.assign(col_sign, col_sign + cols);
+  s.weight_sign = weight_sign;
   sink->samples->push_back(s);
 }
 
@@ -94,7 +100,7 @@ struct GoldenRun {
   aimc_hw_chip_params chip = golden::trace_chip();
   aimc_hw_layer_params layer = golden::trace_layer(chip);
   ChipHandle hw{chip, true};
-  std::vector<float> y;
+  std::vector<float> y, b;  // outputs of the forward and backward reads
   cJSON *stats = nullptr;
 
   explicit GoldenRun(const std::string &vcd_path = "", uint64_t first_operation = 0) {
@@ -104,7 +110,7 @@ struct GoldenRun {
       trace.first_operation = first_operation;
       ok(aimc_hw_chip_trace_start(hw.chip, &trace));
     }
-    if (hw.run([&] { return golden::tiny_program(hw, &y); }) != 0) throw std::runtime_error(aimc_error_message());
+    if (hw.run([&] { return golden::tiny_program(hw, &y, &b); }) != 0) throw std::runtime_error(aimc_error_message());
     if (!vcd_path.empty()) ok(aimc_hw_chip_trace_finish(hw.chip));
     stats = cJSON_Parse(capture([&](FILE *f) { return aimc_hw_chip_write_stats_json(hw.chip, f); }).c_str());
     if (!stats) throw std::runtime_error("stats.json does not parse");
@@ -370,11 +376,16 @@ TEST_F(GoldenSources, AreaIsTheTableTimesTheTile) {
   EXPECT_TRUE(RelativelyNear(at(run.component(kTile), {"subtree_area_mm2"})->valuedouble, crossbar + adc + dac + pulse, 1e-9));
 }
 
-// The VCD's event times (traced from the second operation, as the golden file):
-// `operation` takes phase + 1 when an operation starts and 0 when it ends, at the
-// boundaries of the timing model; every row and column line rises at the start of
-// each slot in which its replayed train has a bit, setup + k x pulse_period after
-// its sample starts, and falls pulse_width later; the traced devices show the
+// The VCD's event times and values (traced from the second operation, as the
+// golden file). Every variable's changes are derived: `operation` is phase + 1
+// from an operation's start to its end and `step` the step set before it; the
+// tile's `activity` is its transaction's kind (update 3, forward 1, backward 2)
+// from the tile's start, after the buffer reads and update management, to its
+// end; each row and column line rises at the start of every slot in which its
+// replayed train has a bit (setup + k x pulse_period into the sample) and falls
+// pulse_width later; its `_positive` polarity, -sign(lr) sign(d_i) on rows and
+// sign(x_j) on columns, is set at the sample's start where the line carries pulses; the `_adc` codes are the read's outputs in ADC steps
+// (2 out_bound out_res) at the end of the pass; the traced devices show the
 // conductances of their replayed weights from each sample's start.
 TEST_F(GoldenSources, VcdEventsAreAtTheOperationBoundariesAndTheReplayedSlots) {
   const std::string path = ::testing::TempDir() + "golden_sources.vcd";
@@ -390,67 +401,107 @@ TEST_F(GoldenSources, VcdEventsAreAtTheOperationBoundariesAndTheReplayedSlots) {
   const sc_core::sc_time before_pulses =
       repeat(cycle, t.cycles(kBatch * kCols) + t.cycles(kBatch * kRows) +
                         ceil_div(um_ops_per_update(), run.chip.controller.lanes) * run.chip.controller.update_management.cycles);
+  const std::string scope = "chip.layer0.main_r0c0";
+  auto line = [&](const char *kind, int index, const char *suffix = "") {
+    return vcd.id_of(scope, kind + std::to_string(index) + suffix);
+  };
+  const std::string operation = vcd.id_of("chip", "operation"), step = vcd.id_of("chip", "step"),
+                    activity = vcd.id_of(scope, "activity");
 
-  // Expected: operation values and line edges, as (time, variable) -> value.
-  std::map<std::pair<uint64_t, std::string>, std::string> expected;
-  const std::string scope = "chip.layer0.main_r0c0", operation = vcd.id_of("chip", "operation");
+  // Expected changes in the order the model makes them: (time, variable, value).
+  std::vector<std::tuple<uint64_t, std::string, int64_t>> changes;
+  auto change = [&](const sc_core::sc_time &at, const std::string &id, int64_t value) {
+    changes.emplace_back(ticks(at), id, value);
+  };
+  const int64_t kUpdate = 3, kForward = 1, kBackward = 2;  // phase + 1, and the tile's activity
   sc_core::sc_time now = sc_core::SC_ZERO_TIME;
   for (int call = 0; call < kUpdates; ++call) {
-    const sc_core::sc_time start = now;
+    const bool traced = call >= 1;
+    change(now, step, call);
+    if (traced) change(now, operation, kUpdate);
     now += before_pulses;
+    if (traced) change(now, activity, kUpdate);
     for (const Sample &s : r.samples[static_cast<size_t>(call)]) {
       const sc_core::sc_time first_slot = now + seconds(p.setup_time);
-      for (int k = 0; k < s.bl && call >= 1; ++k) {
-        const sc_core::sc_time rise = first_slot + repeat(seconds(p.pulse_period), static_cast<uint64_t>(k));
-        auto edge = [&](const std::vector<uint64_t> &bits, int lines, const char *name) {
-          for (int l = 0; l < lines; ++l) {
-            if (!((bits[static_cast<size_t>(l) * s.words + k / 64] >> (k % 64)) & 1u)) continue;
-            const std::string id = vcd.id_of(scope, name + std::to_string(l));
-            expected[{ticks(rise), id}] = "1";
-            expected[{ticks(rise + seconds(p.pulse_width)), id}] = "0";
-          }
-        };
-        edge(s.row_bits, kRows, "row");
-        edge(s.col_bits, kCols, "col");
+      if (traced) {
+        for (int i = 0; i < kRows; ++i)
+          if (s.row_sign[static_cast<size_t>(i)] != 0)
+            change(now, line("row", i, "_positive"), s.weight_sign * s.row_sign[static_cast<size_t>(i)] > 0);
+        for (int j = 0; j < kCols; ++j)
+          if (s.col_sign[static_cast<size_t>(j)] != 0) change(now, line("col", j, "_positive"), s.col_sign[static_cast<size_t>(j)] > 0);
+        for (int k = 0; k < s.bl; ++k) {
+          const sc_core::sc_time rise = first_slot + repeat(seconds(p.pulse_period), static_cast<uint64_t>(k));
+          auto edges = [&](const std::vector<uint64_t> &bits, int lines, const char *kind) {
+            for (int l = 0; l < lines; ++l) {
+              if (!((bits[static_cast<size_t>(l) * s.words + k / 64] >> (k % 64)) & 1u)) continue;
+              change(rise, line(kind, l), 1);
+              change(rise + seconds(p.pulse_width), line(kind, l), 0);
+            }
+          };
+          edges(s.row_bits, kRows, "row");
+          edges(s.col_bits, kCols, "col");
+        }
       }
       now = first_slot + repeat(seconds(p.pulse_period), static_cast<uint64_t>(s.bl));
     }
-    if (call >= 1) {
-      expected[{ticks(start), operation}] = "b" + std::string("11");  // update phase (2) + 1
-      expected[{ticks(now), operation}] = "b0";
+    if (traced) {
+      change(now, activity, 0);
+      change(now, operation, 0);
     }
   }
-  const PassModel f = pass_model(run.chip, kCols, kRows), b = pass_model(run.chip, kRows, kCols);
-  const sc_core::sc_time forward = repeat(cycle, t.cycles(kCols)) + f.dac + f.adc + f.post + repeat(cycle, t.cycles(kRows));
-  const sc_core::sc_time backward = repeat(cycle, t.cycles(kRows)) + b.dac + b.adc + b.post + repeat(cycle, t.cycles(kCols));
-  expected[{ticks(now), operation}] = "b1";  // forward (0) + 1 replaces the update's 0 at the same time
-  expected[{ticks(now + forward), operation}] = "b10";
-  expected[{ticks(now + forward + backward), operation}] = "b0";
-  // An operation that ends when the next of the same phase starts leaves the value
-  // unchanged at that time: the VCD records no change there.
-  std::string value_before = "b0";
-  for (auto it = expected.begin(); it != expected.end();) {
-    if (it->first.second != operation) {
-      ++it;
-    } else if (it->second == value_before) {
-      it = expected.erase(it);
-    } else {
-      value_before = it->second;
-      ++it;
-    }
+  auto code = [](float out, const aimc_io_params &io) { return std::lround(out / (2 * io.out_bound * io.out_res)); };
+  for (const bool backward : {false, true}) {
+    const int inputs = backward ? kRows : kCols, outputs = backward ? kCols : kRows;
+    const PassModel pass = pass_model(run.chip, inputs, outputs);
+    change(now, operation, backward ? kBackward : kForward);
+    const sc_core::sc_time tile_start = now + repeat(cycle, t.cycles(static_cast<uint64_t>(inputs)));
+    const sc_core::sc_time tile_end = tile_start + pass.dac + pass.adc + pass.post;
+    change(tile_start, activity, backward ? kBackward : kForward);
+    for (int o = 0; o < outputs; ++o)
+      change(tile_end, line(backward ? "col" : "row", o, "_adc"),
+             backward ? code(run.b[static_cast<size_t>(o)], run.layer.backward_io) : code(run.y[static_cast<size_t>(o)], run.layer.forward_io));
+    change(tile_end, activity, 0);
+    now = tile_end + repeat(cycle, t.cycles(static_cast<uint64_t>(outputs)));
+    change(now, operation, 0);
   }
 
-  // Observed: the last value of each of those variables at each time (a value set
-  // twice at one time keeps the second).
-  std::set<std::string> watched = {operation};
-  for (int i = 0; i < kRows; ++i) watched.insert(vcd.id_of(scope, "row" + std::to_string(i)));
-  for (int j = 0; j < kCols; ++j) watched.insert(vcd.id_of(scope, "col" + std::to_string(j)));
-  std::map<std::pair<uint64_t, std::string>, std::string> observed;
-  for (size_t k = 1; k < vcd.blocks.size(); ++k)  // block 0 holds the initial values
-    for (const auto &[id, value] : vcd.blocks[k].second)
-      if (watched.count(id)) observed[{vcd.blocks[k].first, id}] = value;
-  // The traced devices (0, 0) and (3, 4) show, from each sample's start, the
-  // conductances of their weights then (docs/hardware.md: differential pair).
+  // The file records, per variable and time, the last value set if it differs
+  // from the value before (the initial values are block 0, $dumpvars).
+  auto parse = [](const std::string &text) {
+    return text[0] == 'b' ? hw_vcd::integer_value(text) : static_cast<int64_t>(text == "1");
+  };
+  std::map<std::string, int64_t> value;
+  for (const auto &[id, text] : vcd.blocks.at(0).second) value[id] = parse(text);
+  std::map<std::pair<uint64_t, std::string>, int64_t> last;
+  for (const auto &[time, id, v] : changes) last[{time, id}] = v;
+  std::map<std::string, std::vector<std::pair<uint64_t, int64_t>>> by_variable;
+  for (const auto &[key, v] : last) by_variable[key.second].push_back({key.first, v});
+  std::map<std::pair<uint64_t, std::string>, int64_t> expected, observed;
+  for (auto &[id, timeline] : by_variable) {
+    std::sort(timeline.begin(), timeline.end());
+    int64_t before = value.at(id);
+    for (const auto &[time, v] : timeline) {
+      if (v != before) expected[{time, id}] = v;
+      before = v;
+    }
+  }
+  for (size_t k = 1; k < vcd.blocks.size(); ++k)
+    for (const auto &[id, text] : vcd.blocks[k].second)
+      if (vcd.vars.at(id).type != "real") observed[{vcd.blocks[k].first, id}] = parse(text);
+  EXPECT_GT(expected.size(), 100u);
+  for (const auto &[key, v] : expected) {
+    auto it = observed.find(key);
+    if (it == observed.end())
+      ADD_FAILURE() << "no change of " << vcd.vars.at(key.second).name << " to " << v << " at #" << key.first;
+    else
+      EXPECT_EQ(it->second, v) << vcd.vars.at(key.second).name << " at #" << key.first;
+  }
+  for (const auto &[key, v] : observed)
+    if (!expected.count(key))
+      ADD_FAILURE() << "unexpected change of " << vcd.vars.at(key.second).name << " to " << v << " at #" << key.first;
+
+  // The traced devices (0, 0) and (3, 4): from each sample's start, the
+  // conductances of their weights then (differential pair).
   const aimc_hw_conductance_params &g = run.chip.conductance;
   const double w_span = std::max(run.layer.device.w_max, -run.layer.device.w_min);
   auto pair = [&](float w) {
@@ -458,48 +509,31 @@ TEST_F(GoldenSources, VcdEventsAreAtTheOperationBoundariesAndTheReplayedSlots) {
     return std::make_pair(w >= 0 ? on : g.g_min, w >= 0 ? g.g_min : on);
   };
   auto real_at = [&](const std::string &id, uint64_t time) {
-    double value = NAN;
-    for (const auto &[at, changes] : vcd.blocks) {
+    double v = NAN;
+    for (const auto &[at, block] : vcd.blocks) {
       if (at > time) break;
-      for (const auto &[changed, text] : changes)
-        if (changed == id) value = std::stod(text.substr(1));
+      for (const auto &[changed, text] : block)
+        if (changed == id) v = std::stod(text.substr(1));
     }
-    return value;
+    return v;
   };
   now = sc_core::SC_ZERO_TIME;
   int checked = 0;
   for (int call = 0; call < kUpdates; ++call) {
     now += before_pulses;
     for (const Sample &s : r.samples[static_cast<size_t>(call)]) {
-      if (call >= 1) {
-        for (const auto &[name, cell] : {std::make_pair("g0_0", 0), std::make_pair("g3_4", 3 * kCols + 4)}) {
-          const auto [plus, minus] = pair(s.weights[static_cast<size_t>(cell)]);
-          const uint64_t at = ticks(now);
-          EXPECT_TRUE(RelativelyNear(real_at(vcd.id_of(scope, std::string(name) + "_plus"), at), plus, 1e-12))
-              << name << "_plus at #" << at;
-          EXPECT_TRUE(RelativelyNear(real_at(vcd.id_of(scope, std::string(name) + "_minus"), at), minus, 1e-12))
-              << name << "_minus at #" << at;
-          ++checked;
-        }
+      for (const auto &[name, cell] : {std::make_pair("g0_0", 0), std::make_pair("g3_4", 3 * kCols + 4)}) {
+        if (call == 0) continue;
+        const auto [plus, minus] = pair(s.weights[static_cast<size_t>(cell)]);
+        const uint64_t at = ticks(now);
+        EXPECT_TRUE(RelativelyNear(real_at(vcd.id_of(scope, std::string(name) + "_plus"), at), plus, 1e-12))
+            << name << "_plus at #" << at;
+        EXPECT_TRUE(RelativelyNear(real_at(vcd.id_of(scope, std::string(name) + "_minus"), at), minus, 1e-12))
+            << name << "_minus at #" << at;
+        ++checked;
       }
       now += seconds(p.setup_time) + repeat(seconds(p.pulse_period), static_cast<uint64_t>(s.bl));
     }
   }
-  EXPECT_GT(checked, 0);
-
-  // A line pulsed in two consecutive samples' boundary slots could merge edges;
-  // with pulse_width < pulse_period every pulse is its own rise and fall.
-  ASSERT_LT(p.pulse_width, p.pulse_period);
-  EXPECT_EQ(observed.size(), expected.size());
-  for (const auto &[key, value] : expected) {
-    auto it = observed.find(key);
-    if (it == observed.end()) {
-      ADD_FAILURE() << "no change of " << vcd.vars.at(key.second).name << " to " << value << " at #" << key.first;
-    } else {
-      EXPECT_EQ(it->second, value) << vcd.vars.at(key.second).name << " at #" << key.first;
-    }
-  }
-  for (const auto &[key, value] : observed)
-    if (!expected.count(key)) ADD_FAILURE() << "unexpected change of " << vcd.vars.at(key.second).name << " to " << value
-                                            << " at #" << key.first;
+  EXPECT_EQ(checked, 2 * static_cast<int>(r.samples[1].size() + r.samples[2].size()));
 }
