@@ -376,6 +376,29 @@ TEST_F(GoldenSources, AreaIsTheTableTimesTheTile) {
   EXPECT_TRUE(RelativelyNear(at(run.component(kTile), {"subtree_area_mm2"})->valuedouble, crossbar + adc + dac + pulse, 1e-9));
 }
 
+// timed/time_resolution/layers/tiles_used/tiles_available and each ADC's clipped
+// count: a timed chip on SystemC's 100 fs grid (the VCD's timescale), one layer of
+// kRows x kCols on ceil(rows / tile.rows) x ceil(cols / tile.cols) tiles of a chip
+// sized to the layers (tiles = 0), and no output of either read at +-out_bound.
+TEST_F(GoldenSources, RunShapeIsTheLayerOnTheTileGrid) {
+  GoldenRun run;
+  EXPECT_TRUE(cJSON_IsTrue(at(run.stats, {"timed"})));
+  EXPECT_DOUBLE_EQ(run.number({"time_resolution"}), sc_core::sc_get_time_resolution().to_seconds());
+  EXPECT_DOUBLE_EQ(run.number({"time_resolution"}), 1e-13);
+  EXPECT_EQ(run.number({"layers"}), 1);
+  EXPECT_EQ(run.number({"tiles_used"}), ceil_div(kRows, run.chip.tile.rows) * ceil_div(kCols, run.chip.tile.cols));
+  EXPECT_EQ(run.number({"tiles_available"}), run.chip.tiles);
+  auto at_bound = [](const std::vector<float> &out, const aimc_io_params &io) {
+    int n = 0;
+    for (float v : out) n += std::fabs(v) >= io.out_bound;
+    return n;
+  };
+  ASSERT_EQ(run.y.size(), static_cast<size_t>(kRows));
+  ASSERT_EQ(run.b.size(), static_cast<size_t>(kCols));
+  EXPECT_EQ(run.count(kTile + ".forward_adc", "clipped"), at_bound(run.y, run.layer.forward_io));
+  EXPECT_EQ(run.count(kTile + ".backward_adc", "clipped"), at_bound(run.b, run.layer.backward_io));
+}
+
 // The VCD's event times and values (traced from the second operation, as the
 // golden file). Every variable's changes are derived: `operation` is phase + 1
 // from an operation's start to its end and `step` the step set before it; the
