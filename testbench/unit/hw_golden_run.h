@@ -49,8 +49,8 @@ inline aimc_hw_trace_params trace_all(const std::string &path) {
 
 // The golden program: three updates of a mini-batch of kBatch samples (x and d
 // row-major), then a forward read of the first x and a backward read of the first d.
-constexpr float kX[kBatch * kCols] = {0.5f, -0.3f, 0.8f, 0.1f, -0.6f, 0.2f, 0.2f, -0.9f,
-                                      0.4f, 0.0f,  -0.7f, 0.5f, 0.3f, 0.3f,  -0.1f};
+constexpr float kX[kBatch * kCols] = {0.5f, -0.3f, 0.8f,  0.1f, -0.6f, 0.2f, 0.2f, -0.9f,
+                                      0.4f, 0.0f,  -0.7f, 0.5f, 0.3f,  0.3f, -0.1f};
 constexpr float kD[kBatch * kRows] = {0.4f, -0.2f, 0.1f, 0.3f, -0.5f, 0.6f, -0.1f, 0.2f, 0.2f, 0.2f, -0.3f, -0.4f};
 inline float update_lr(int call) { return 0.05f + 0.02f * call; }
 

@@ -40,7 +40,7 @@ struct Sample {
   int bl = 0, words = 0;
   std::vector<uint64_t> row_bits, col_bits;
   std::vector<int8_t> row_sign, col_sign;
-  int weight_sign = 0;  // -sign(lr)
+  int weight_sign = 0;         // -sign(lr)
   std::vector<float> weights;  // the array's weights when the sample's trains are drawn
 };
 
@@ -166,8 +166,9 @@ PassModel pass_model(const aimc_hw_chip_params &chip, int inputs, int outputs) {
   const uint64_t adcs = ceil_div(static_cast<uint64_t>(outputs), static_cast<uint64_t>(chip.adc.columns_per_adc));
   const uint64_t rounds = ceil_div(static_cast<uint64_t>(outputs), adcs);
   const sc_core::sc_time window = repeat(seconds(chip.dac.slot_time), 1ull << chip.dac.bits);
-  return {seconds(chip.dac.setup_time) + window, repeat(seconds(chip.adc.conversion_time), rounds),
-          repeat(seconds(1.0 / chip.controller.clock_frequency), static_cast<uint64_t>(chip.read.post_processing_cycles))};
+  return {
+      seconds(chip.dac.setup_time) + window, repeat(seconds(chip.adc.conversion_time), rounds),
+      repeat(seconds(1.0 / chip.controller.clock_frequency), static_cast<uint64_t>(chip.read.post_processing_cycles))};
 }
 
 // Update management scans batch x (rows + cols) elements per update.
@@ -230,7 +231,8 @@ TEST_F(GoldenSources, ConverterCountsArePassesTimesLines) {
   ASSERT_EQ(run.layer.forward_io.bound_management, AIMC_BM_NONE);
   EXPECT_EQ(run.count(kTile, "reads"), 2);
   EXPECT_EQ(run.count(kTile, "outputs_scaled"), kRows + kCols);
-  for (const auto &[side, inputs, outputs] : {std::make_tuple("forward", kCols, kRows), std::make_tuple("backward", kRows, kCols)}) {
+  for (const auto &[side, inputs, outputs] :
+       {std::make_tuple("forward", kCols, kRows), std::make_tuple("backward", kRows, kCols)}) {
     const std::string dac = kTile + "." + side + "_dac", adc = kTile + "." + side + "_adc";
     EXPECT_EQ(run.count(dac, "passes"), 1) << side;
     EXPECT_EQ(run.count(dac, "conversions"), inputs) << side;
@@ -267,13 +269,16 @@ TEST_F(GoldenSources, PulseCountsAreTheCoreUpdateReplayed) {
   EXPECT_EQ(run.count(kTile, "device_pulses_down"), s.pulses_down);
   EXPECT_EQ(run.count(kTile, "half_selected"), s.half_selected);
   ASSERT_EQ(run.chip.conductance.program_energy, AIMC_HW_PROGRAM_ENERGY_TABLE);
-  const double program = static_cast<double>(s.pulses_up + s.pulses_down) * run.chip.conductance.energy_per_device_pulse +
-                         static_cast<double>(s.half_selected) * run.chip.conductance.energy_per_half_select;
+  const double program =
+      static_cast<double>(s.pulses_up + s.pulses_down) * run.chip.conductance.energy_per_device_pulse +
+      static_cast<double>(s.half_selected) * run.chip.conductance.energy_per_half_select;
   EXPECT_TRUE(RelativelyNear(run.count(kTile, "program_energy"), program, 1e-12));
   EXPECT_TRUE(RelativelyNear(run.energy(kTile, "update"), program, 1e-12));
   EXPECT_TRUE(RelativelyNear(run.energy(pulse, "update"),
-                             static_cast<double>(s.row_pulses + s.col_pulses) * run.chip.pulse.energy_per_line_pulse, 1e-12));
-  const sc_core::sc_time busy = repeat(seconds(run.chip.pulse.setup_time), applied) + repeat(seconds(run.chip.pulse.pulse_period), s.slots);
+                             static_cast<double>(s.row_pulses + s.col_pulses) * run.chip.pulse.energy_per_line_pulse,
+                             1e-12));
+  const sc_core::sc_time busy =
+      repeat(seconds(run.chip.pulse.setup_time), applied) + repeat(seconds(run.chip.pulse.pulse_period), s.slots);
   EXPECT_TRUE(RelativelyNear(run.busy(pulse), busy.to_seconds(), 1e-12));
 }
 
@@ -307,11 +312,14 @@ TEST_F(GoldenSources, PhaseTimesFollowTheTimingModel) {
   const Traffic t = traffic(run.chip);
   const sc_core::sc_time cycle = seconds(1.0 / run.chip.controller.clock_frequency);
   const PassModel f = pass_model(run.chip, kCols, kRows), b = pass_model(run.chip, kRows, kCols);
-  const sc_core::sc_time forward = repeat(cycle, t.cycles(kCols)) + f.dac + f.adc + f.post + repeat(cycle, t.cycles(kRows));
-  const sc_core::sc_time backward = repeat(cycle, t.cycles(kRows)) + b.dac + b.adc + b.post + repeat(cycle, t.cycles(kCols));
+  const sc_core::sc_time forward =
+      repeat(cycle, t.cycles(kCols)) + f.dac + f.adc + f.post + repeat(cycle, t.cycles(kRows));
+  const sc_core::sc_time backward =
+      repeat(cycle, t.cycles(kRows)) + b.dac + b.adc + b.post + repeat(cycle, t.cycles(kCols));
   sc_core::sc_time update = sc_core::SC_ZERO_TIME, pulsing = sc_core::SC_ZERO_TIME;
   for (const aimc_update_stats &s : r.stats) {
-    pulsing += repeat(seconds(run.chip.pulse.setup_time), s.samples - s.skipped) + repeat(seconds(run.chip.pulse.pulse_period), s.slots);
+    pulsing += repeat(seconds(run.chip.pulse.setup_time), s.samples - s.skipped) +
+               repeat(seconds(run.chip.pulse.pulse_period), s.slots);
     update += repeat(cycle, t.cycles(kBatch * kCols) + t.cycles(kBatch * kRows) +
                                 ceil_div(um_ops_per_update(), run.chip.controller.lanes) *
                                     run.chip.controller.update_management.cycles);
@@ -335,15 +343,20 @@ TEST_F(GoldenSources, PhaseTimesFollowTheTimingModel) {
 // components' own energies (each derived above), phase by phase.
 TEST_F(GoldenSources, PhaseEnergiesAreTheSumsOfTheComponents) {
   GoldenRun run;
-  const std::vector<std::string> tile_parts = {kTile, kTile + ".forward_dac", kTile + ".backward_dac", kTile + ".forward_adc",
-                                               kTile + ".backward_adc", kTile + ".pulse_generator"};
+  const std::vector<std::string> tile_parts = {kTile,
+                                               kTile + ".forward_dac",
+                                               kTile + ".backward_dac",
+                                               kTile + ".forward_adc",
+                                               kTile + ".backward_adc",
+                                               kTile + ".pulse_generator"};
   double total = 0;
   for (const char *phase : {"forward", "backward", "update", "transfer", "digital"}) {
     double tile = 0;
     for (const std::string &part : tile_parts) tile += run.energy(part, phase);
     const double chip = tile + run.energy("buffer", phase) + run.energy("controller", phase);
     EXPECT_TRUE(RelativelyNear(at(run.component(kTile), {"subtree_energy", phase})->valuedouble, tile, 1e-12)) << phase;
-    EXPECT_TRUE(RelativelyNear(at(run.component("layer0"), {"subtree_energy", phase})->valuedouble, tile, 1e-12)) << phase;
+    EXPECT_TRUE(RelativelyNear(at(run.component("layer0"), {"subtree_energy", phase})->valuedouble, tile, 1e-12))
+        << phase;
     EXPECT_TRUE(RelativelyNear(at(run.component(""), {"subtree_energy", phase})->valuedouble, chip, 1e-12)) << phase;
     EXPECT_TRUE(RelativelyNear(run.number({"phases", phase, "energy"}), chip, 1e-12)) << phase;
     total += chip;
@@ -361,10 +374,12 @@ TEST_F(GoldenSources, AreaIsTheTableTimesTheTile) {
   const aimc_hw_area_params &a = run.chip.area;
   const double mm2 = 1e6;
   const double crossbar = kRows * kCols * 2 * a.cell_height * a.cell_width * mm2;
-  const double adcs = static_cast<double>(ceil_div(kRows, run.chip.adc.columns_per_adc) + ceil_div(kCols, run.chip.adc.columns_per_adc));
+  const double adcs = static_cast<double>(ceil_div(kRows, run.chip.adc.columns_per_adc) +
+                                          ceil_div(kCols, run.chip.adc.columns_per_adc));
   const double adc = adcs * a.adc_sar_8bit * std::pow(a.adc_sar_growth, run.chip.adc.bits - 8) * mm2;
   const double dac = (kRows + kCols) * a.dac_line * mm2, pulse = (kRows + kCols) * a.pulse_driver_line * mm2;
-  const double buffer = a.buffer_bytes * a.buffer_per_byte * mm2, controller = run.chip.controller.lanes * a.controller_per_lane * mm2;
+  const double buffer = a.buffer_bytes * a.buffer_per_byte * mm2,
+               controller = run.chip.controller.lanes * a.controller_per_lane * mm2;
   EXPECT_EQ(run.number({"area", "tiles"}), 1);
   EXPECT_TRUE(RelativelyNear(run.number({"area", "crossbar_mm2"}), crossbar, 1e-9));
   EXPECT_TRUE(RelativelyNear(run.number({"area", "adc_mm2"}), adc, 1e-9));
@@ -373,7 +388,8 @@ TEST_F(GoldenSources, AreaIsTheTableTimesTheTile) {
   EXPECT_TRUE(RelativelyNear(run.number({"area", "buffer_mm2"}), buffer, 1e-9));
   EXPECT_TRUE(RelativelyNear(run.number({"area", "controller_mm2"}), controller, 1e-9));
   EXPECT_TRUE(RelativelyNear(run.number({"area_mm2"}), crossbar + adc + dac + pulse + buffer + controller, 1e-9));
-  EXPECT_TRUE(RelativelyNear(at(run.component(kTile), {"subtree_area_mm2"})->valuedouble, crossbar + adc + dac + pulse, 1e-9));
+  EXPECT_TRUE(
+      RelativelyNear(at(run.component(kTile), {"subtree_area_mm2"})->valuedouble, crossbar + adc + dac + pulse, 1e-9));
 }
 
 // timed/time_resolution/layers/tiles_used/tiles_available and each ADC's clipped
@@ -407,9 +423,10 @@ TEST_F(GoldenSources, RunShapeIsTheLayerOnTheTileGrid) {
 // end; each row and column line rises at the start of every slot in which its
 // replayed train has a bit (setup + k x pulse_period into the sample) and falls
 // pulse_width later; its `_positive` polarity, -sign(lr) sign(d_i) on rows and
-// sign(x_j) on columns, is set at the sample's start where the line carries pulses; the `_adc` codes are the read's outputs in ADC steps
-// (2 out_bound out_res) at the end of the pass; the traced devices show the
-// conductances of their replayed weights from each sample's start.
+// sign(x_j) on columns, is set at the sample's start where the line carries
+// pulses; the `_adc` codes are the read's outputs in ADC steps (2 out_bound
+// out_res) at the end of the pass; the traced devices show the conductances of
+// their replayed weights from each sample's start.
 TEST_F(GoldenSources, VcdEventsAreAtTheOperationBoundariesAndTheReplayedSlots) {
   const std::string path = ::testing::TempDir() + "golden_sources.vcd";
   GoldenRun run(path, 1);
@@ -421,9 +438,9 @@ TEST_F(GoldenSources, VcdEventsAreAtTheOperationBoundariesAndTheReplayedSlots) {
   const Traffic t = traffic(run.chip);
   const aimc_hw_pulse_params &p = run.chip.pulse;
   const sc_core::sc_time cycle = seconds(1.0 / run.chip.controller.clock_frequency);
-  const sc_core::sc_time before_pulses =
-      repeat(cycle, t.cycles(kBatch * kCols) + t.cycles(kBatch * kRows) +
-                        ceil_div(um_ops_per_update(), run.chip.controller.lanes) * run.chip.controller.update_management.cycles);
+  const sc_core::sc_time before_pulses = repeat(cycle, t.cycles(kBatch * kCols) + t.cycles(kBatch * kRows) +
+                                                           ceil_div(um_ops_per_update(), run.chip.controller.lanes) *
+                                                               run.chip.controller.update_management.cycles);
   const std::string scope = "chip.layer0.main_r0c0";
   auto line = [&](const char *kind, int index, const char *suffix = "") {
     return vcd.id_of(scope, kind + std::to_string(index) + suffix);
@@ -451,7 +468,8 @@ TEST_F(GoldenSources, VcdEventsAreAtTheOperationBoundariesAndTheReplayedSlots) {
           if (s.row_sign[static_cast<size_t>(i)] != 0)
             change(now, line("row", i, "_positive"), s.weight_sign * s.row_sign[static_cast<size_t>(i)] > 0);
         for (int j = 0; j < kCols; ++j)
-          if (s.col_sign[static_cast<size_t>(j)] != 0) change(now, line("col", j, "_positive"), s.col_sign[static_cast<size_t>(j)] > 0);
+          if (s.col_sign[static_cast<size_t>(j)] != 0)
+            change(now, line("col", j, "_positive"), s.col_sign[static_cast<size_t>(j)] > 0);
         for (int k = 0; k < s.bl; ++k) {
           const sc_core::sc_time rise = first_slot + repeat(seconds(p.pulse_period), static_cast<uint64_t>(k));
           auto edges = [&](const std::vector<uint64_t> &bits, int lines, const char *kind) {
@@ -482,7 +500,8 @@ TEST_F(GoldenSources, VcdEventsAreAtTheOperationBoundariesAndTheReplayedSlots) {
     change(tile_start, activity, backward ? kBackward : kForward);
     for (int o = 0; o < outputs; ++o)
       change(tile_end, line(backward ? "col" : "row", o, "_adc"),
-             backward ? code(run.b[static_cast<size_t>(o)], run.layer.backward_io) : code(run.y[static_cast<size_t>(o)], run.layer.forward_io));
+             backward ? code(run.b[static_cast<size_t>(o)], run.layer.backward_io)
+                      : code(run.y[static_cast<size_t>(o)], run.layer.forward_io));
     change(tile_end, activity, 0);
     now = tile_end + repeat(cycle, t.cycles(static_cast<uint64_t>(outputs)));
     change(now, operation, 0);

@@ -7,8 +7,6 @@
 // metrics.csv.
 #include <gtest/gtest.h>
 
-#include "exe_support.h"
-
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -17,6 +15,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "exe_support.h"
 
 namespace {
 
@@ -107,8 +107,8 @@ TEST(TrainTikiTaka, EachTransferWritesTheNextColumnsOfA) {
     std::vector<float> before(dim, 0.0f);  // least_squares.w0 = 0
     for (int k = 1; k <= 2 * dim / per_transfer + 1; ++k) {
       std::string path = dir.path() + "/n" + std::to_string(per_transfer) + "_k" + std::to_string(k), out;
-      ASSERT_EQ(run(tiki_taka_ls(dim, per_transfer) + " -p experiment.steps=" + std::to_string(k) + " -o " + path, &out),
-                0)
+      ASSERT_EQ(
+          run(tiki_taka_ls(dim, per_transfer) + " -p experiment.steps=" + std::to_string(k) + " -o " + path, &out), 0)
           << out;
       std::vector<float> after = slow_weights(path);
       ASSERT_EQ(after.size(), (size_t)dim);
@@ -179,7 +179,8 @@ TEST(TrainSchedule, FcnLearningRateDecaysEveryLrStepEpochs) {
   std::ostringstream args;
   args << "run " << kConfigs << "fcn.yaml --quiet --no-timing -p experiment.algorithm=analog_sgd"
        << " -p data.train_images=" << fm << "train-images-idx3-ubyte.gz -p data.train_labels=" << fm
-       << "train-labels-idx1-ubyte.gz -p data.test_images=" << fm << "t10k-images-idx3-ubyte.gz -p data.test_labels=" << fm
+       << "train-labels-idx1-ubyte.gz -p data.test_images=" << fm
+       << "t10k-images-idx3-ubyte.gz -p data.test_labels=" << fm
        << "t10k-labels-idx1-ubyte.gz -p data.train_limit=100 -p data.test_limit=50 -p experiment.epochs=" << epochs
        << " -p experiment.lr=" << lr << " -p experiment.lr_gamma=" << gamma << " -p experiment.lr_step=" << lr_step;
   std::string path = dir.path() + "/fcn", out;
