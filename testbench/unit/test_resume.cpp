@@ -514,3 +514,70 @@ TEST(Resume, RandomDamageBehindAValidCrcIsRefusedOrHarmless) {
   EXPECT_EQ(refused + accepted, 200);
   EXPECT_GT(refused, 0);
 }
+
+// The network's position and per-layer fields behind a recomputed CRC: the
+// position must be one the run reaches and agree with the samples trained,
+// the running loss is non-negative, Tiki-Taka's transfer column lies below
+// the layer's columns and the output scales are finite; each is refused by
+// name, exit 2, the run directory unchanged.
+TEST(Resume, ImpossibleNetworkPositionsAndLayerFieldsAreRefusedByField) {
+  ASSERT_TRUE(exists(kFashion + "train-images-idx3-ubyte.gz")) << "dataset-fashion-mnist is installed by scripts/setup.sh";
+  TempDir dir;
+  std::string path = dir.path() + "/run", out;
+  std::string data = " -p data.train_images=" + kFashion + "train-images-idx3-ubyte.gz -p data.train_labels=" + kFashion +
+                     "train-labels-idx1-ubyte.gz -p data.test_images=" + kFashion +
+                     "t10k-images-idx3-ubyte.gz -p data.test_labels=" + kFashion +
+                     "t10k-labels-idx1-ubyte.gz -p data.train_limit=80 -p data.test_limit=40 -p experiment.epochs=3";
+  // 8 mini-batches of 10 per epoch; the last checkpoint before the kill is
+  // after mini-batch 10: epoch 2, sample 20, 100 samples trained.
+  ASSERT_EQ(shell("AIMCSIM_FAULT=kill-at-step=13 " + exe::kExe + " run " + kConfigs +
+                  "fcn.yaml -p experiment.algorithm=tiki_taka" + data +
+                  " --checkpoint-every 5 --quiet --threads 1 -o " + path, &out), 128 + SIGKILL) << out;
+  const std::string good = read_file(path + "/checkpoint.bin");
+  const auto before = files_of(path);
+  uint64_t run_length = 0, work_length = 0;
+  size_t run_at = find_section(good, "RUN_", &run_length), work = find_section(good, "WORK", &work_length);
+  ASSERT_NE(run_at, std::string::npos);
+  ASSERT_NE(work, std::string::npos);
+  ASSERT_EQ(get_le(good, work, 4), 1u);       // epoch 2 (0-based 1)
+  ASSERT_EQ(get_le(good, work + 4, 8), 20u);  // sample 20
+  ASSERT_EQ(get_le(good, run_at + 8, 8), 100u);
+  const uint64_t columns = get_le(good, work + 56, 8);  // layer 0's inputs
+  struct Case {
+    const char *what;
+    std::string bytes;
+    std::string message;
+  };
+  std::vector<Case> cases;
+  auto add = [&](const char *what, std::string bytes, const std::string &message) {
+    fix_crc(&bytes);
+    cases.push_back({what, bytes, message});
+  };
+  std::string b = good;
+  put_le(&b, run_at + 8, 210000000000000ull, 8);
+  add("samples", b, "checkpoint.bin: the samples trained (210000000000000) are not the 100 of epoch 2, sample 20");
+  b = good;
+  put_le(&b, work + 12, 11, 8);
+  add("mini-batch", b, "checkpoint.bin: the mini-batch count (11) does not match epoch 2, sample 20");
+  b = good;
+  put_le(&b, work + 36, 10, 8);
+  add("seen", b, "checkpoint.bin: the position (epoch 2, sample 20, 10 seen) is not one a run reaches");
+  b = good;
+  put_f64(&b, work + 20, -3.5e72);
+  add("running loss", b, "checkpoint.bin: the running loss of the epoch is -3.5e+72, not a finite non-negative number");
+  b = good;
+  put_le(&b, work + 72, columns, 4);
+  add("transfer column", b, "checkpoint.bin: the transfer column of layer 0 is " + std::to_string(columns) +
+                                ", not below its " + std::to_string(columns) + " columns");
+  b = good;
+  put_f32(&b, work + 76, std::nanf(""));
+  add("output scale", b, "checkpoint.bin: output scales of layer 0: value 0 is nan, not a finite number");
+  for (const Case &c : cases) {
+    { std::ofstream(path + "/checkpoint.bin", std::ios::binary) << c.bytes; }
+    EXPECT_EQ(run("run --resume " + path + " --quiet", &out), 2) << c.what << "\n" << out;
+    EXPECT_NE(out.find(c.message), std::string::npos) << c.what << "\n" << out;
+    EXPECT_TRUE(files_of(path) == before) << c.what << ": the run directory changed";
+  }
+  { std::ofstream(path + "/checkpoint.bin", std::ios::binary) << good; }
+  EXPECT_EQ(run("run --resume " + path + " --quiet", &out), 0) << out;
+}
