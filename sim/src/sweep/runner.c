@@ -234,6 +234,8 @@ static size_t scan_previous(sweep_run *run) {
       fprintf(stderr, "sweep: point %zu was interrupted; it resumes from its checkpoint\n", i);
       sweep_row_clear(row);
     } else {
+      if (present && !read)
+        fprintf(stderr, "sweep: point %zu is not complete (%s); rerunning it\n", i, aimc_error_message());
       if (present && row->status == SWEEP_COMPLETED)
         fprintf(stderr, "sweep: point %zu ran with another configuration (was the base config edited?); rerunning it\n",
                 i);

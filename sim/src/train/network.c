@@ -633,6 +633,25 @@ static aimc_status load_state(network_job *job, const aimc_checkpoint_section *s
       p->start > job->train.n || p->seen > job->train.n || p->correct > p->seen)
     return aimc_error_set(AIMC_EFORMAT, "checkpoint (network): the position (epoch %d, sample %llu) or the %u stages "
                           "do not fit this network", p->epoch + 1, (unsigned long long)p->start, stages);
+  /* Behind the CRC: the position must be one this run reaches (samples
+   * trained = whole epochs + the samples seen in this one, mini-batches
+   * counted the same way) and every value physical. */
+  const aimc_train_params *plan = &net->ctx->config->experiment;
+  uint64_t n = job->train.n, batch = (uint64_t)plan->batch, per_epoch = (n + batch - 1) / batch;
+  if (p->seen != p->start || (p->start % batch != 0 && p->start != n) || (p->epoch == plan->epochs && p->start != 0))
+    return aimc_checkpoint_refuse("the position (epoch %d, sample %llu, %llu seen) is not one a run reaches",
+                                  p->epoch + 1, (unsigned long long)p->start, (unsigned long long)p->seen);
+  if (net->ctx->samples_trained != (uint64_t)p->epoch * n + p->start)
+    return aimc_checkpoint_refuse("the samples trained (%llu) are not the %llu of epoch %d, sample %llu",
+                                  (unsigned long long)net->ctx->samples_trained,
+                                  (unsigned long long)((uint64_t)p->epoch * n + p->start), p->epoch + 1,
+                                  (unsigned long long)p->start);
+  if (p->minibatch != (uint64_t)p->epoch * per_epoch + (p->start + batch - 1) / batch)
+    return aimc_checkpoint_refuse("the mini-batch count (%llu) does not match epoch %d, sample %llu",
+                                  (unsigned long long)p->minibatch, p->epoch + 1, (unsigned long long)p->start);
+  if ((status = aimc_checkpoint_check_nonnegative(p->loss_sum, "", "the running loss of the epoch")) != AIMC_OK ||
+      (status = aimc_checkpoint_check_nonnegative(job->eval_energy, "J", "the test-read energy")) != AIMC_OK)
+    return status;
   for (int k = 0; k < net->n; ++k) {
     stage *s = &net->stages[k];
     uint64_t in_features = aimc_read_u64(&in), out_features = aimc_read_u64(&in);
@@ -643,13 +662,25 @@ static aimc_status load_state(network_job *job, const aimc_checkpoint_section *s
     if (!net->analog) {
       aimc_read_f32s(&in, s->digital.weight, s->in * s->out);
       aimc_read_f32s(&in, s->digital.bias, s->out);
+      if ((status = aimc_reader_status(&in, "checkpoint (network)")) != AIMC_OK ||
+          (status = aimc_checkpoint_check_floats(s->digital.weight, s->in * s->out, "weights of layer %d", k)) !=
+              AIMC_OK ||
+          (status = aimc_checkpoint_check_floats(s->digital.bias, s->out, "biases of layer %d", k)) != AIMC_OK)
+        return status;
       continue;
     }
     uint32_t column = aimc_read_u32(&in);
-    if (!in.failed && column >= s->in) aimc_reader_fail(&in);
+    if ((status = aimc_reader_status(&in, "checkpoint (network)")) != AIMC_OK) return status;
+    if (column >= s->in)
+      return aimc_checkpoint_refuse("the transfer column of layer %d is %u, not below its %zu columns", k, column,
+                                    s->in);
     s->transfer_column = (int)column;
     aimc_read_f32s(&in, s->scale, s->out);
     aimc_read_f32s(&in, s->bias, s->out);
+    if ((status = aimc_reader_status(&in, "checkpoint (network)")) != AIMC_OK ||
+        (status = aimc_checkpoint_check_floats(s->scale, s->out, "output scales of layer %d", k)) != AIMC_OK ||
+        (status = aimc_checkpoint_check_floats(s->bias, s->out, "biases of layer %d", k)) != AIMC_OK)
+      return status;
   }
   for (int k = 0; k < net->n; ++k) {
     for (int t = 0; t < net->stages[k].n_tiles; ++t) {
@@ -833,7 +864,7 @@ aimc_status network_run(run_context *ctx) {
   if (status == AIMC_OK) status = build(&net);
   if (status == AIMC_OK && net.analog) status = run_resume_chip(ctx);
   const aimc_checkpoint_section *saved = run_resume_workload(ctx);
-  if (status == AIMC_OK && saved) status = load_state(&job, saved);
+  if (status == AIMC_OK && saved && (status = load_state(&job, saved)) != AIMC_OK) ctx->checkpointing.refused = 1;
   if (status == AIMC_OK && net.analog) status = run_start_trace(ctx);
   if (status == AIMC_OK) {
     int failed = ctx->chip ? aimc_hw_chip_run(ctx->chip, program, &job) : program(&job);

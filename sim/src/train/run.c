@@ -609,11 +609,12 @@ int aimc_cmd_run(int argc, char **argv) {
     remove_stale_temporaries(outdir);
     char *file = aimc_path_join(outdir, AIMC_CHECKPOINT_NAME);
     if (file && access(file, F_OK) == 0) {
-      if (aimc_checkpoint_read_file(file, run_state_bytes_limit(config), &checkpoint) != AIMC_OK) {
+      aimc_status read = aimc_checkpoint_read_file(file, run_state_bytes_limit(config), &checkpoint);
+      if (read != AIMC_OK) {
         fprintf(stderr, "aimcsim run: --resume: %s\n", aimc_error_message());
         free(file);
         free(config);
-        return AIMC_EXIT_FAILURE;
+        return read == AIMC_EFORMAT ? AIMC_EXIT_USAGE : AIMC_EXIT_FAILURE; /* a damaged file is refused input */
       }
       have_checkpoint = 1;
     } else if (!quiet) {
@@ -656,6 +657,16 @@ int aimc_cmd_run(int argc, char **argv) {
       case AIMC_WORKLOAD_LEAST_SQUARES: status = least_squares_run(&ctx); break;
       default: status = network_run(&ctx); break;
     }
+  }
+  if (status != AIMC_OK && ctx.checkpointing.refused) {
+    /* A refused checkpoint changes nothing on disk: the run directory stays
+     * as the stopped run left it. */
+    fprintf(stderr, "aimcsim run: --resume: %s\n", aimc_error_message());
+    if (ctx.chip) aimc_hw_chip_destroy(ctx.chip);
+    aimc_checkpoint_free(&checkpoint);
+    metrics_free(&ctx.metrics);
+    free(config);
+    return AIMC_EXIT_USAGE;
   }
   double wall = wall_seconds() - ctx.wall_start;
   /* Results so far are written even after a failure, so nothing is lost. */

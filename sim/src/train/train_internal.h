@@ -49,6 +49,7 @@ typedef struct run_checkpointing {
   uint64_t config_identity;     /* hash of the resolved configuration */
   const aimc_checkpoint *resume; /* the checkpoint a resumed run starts from, else NULL */
   uint64_t written;             /* checkpoints written by this process */
+  int refused;                  /* the checkpoint was refused: nothing is written, exit 2 */
 } run_checkpointing;
 
 typedef struct run_context {
