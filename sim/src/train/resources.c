@@ -15,6 +15,7 @@
 #include <sys/statvfs.h>
 
 #include "aimc/array.h"
+#include "aimc_sim/fileio.h"
 #include "../cli/cli_common.h"
 #include "resources.h"
 #include "train_internal.h"
@@ -241,7 +242,27 @@ static aimc_status check_fits(const char *what, double memory_needed, const char
   return AIMC_OK;
 }
 
+/* The data files of a network run, refused before anything opens them (the
+ * estimate reads their sizes) if they are FIFOs, sockets, devices or
+ * directories. A missing file is left to the data loader, which names it. */
+static aimc_status check_data_files(const aimc_config *config) {
+  if (config->experiment.workload == AIMC_WORKLOAD_LEAST_SQUARES) return AIMC_OK;
+  const struct {
+    const char *key, *path;
+  } files[] = {{"data.train_images", config->data.train_images},
+               {"data.train_labels", config->data.train_labels},
+               {"data.test_images", config->data.test_images},
+               {"data.test_labels", config->data.test_labels}};
+  for (size_t k = 0; k < sizeof files / sizeof files[0]; ++k) {
+    aimc_status status = aimc_require_regular_file(files[k].key, files[k].path);
+    if (status == AIMC_EINVAL) return status;
+  }
+  return AIMC_OK;
+}
+
 aimc_status run_check_resources(const aimc_config *config, const char *outdir, int checkpointing) {
+  aimc_status status = check_data_files(config);
+  if (status != AIMC_OK) return status;
   run_estimate e;
   run_estimate_resources(config, checkpointing, &e);
   char memory_parts[160], disk_parts[160];
