@@ -138,11 +138,11 @@ aimc_status aimc_cfg_load_file(const aimc_cfg_section *schema, void *config, con
     return aimc_cfg_load_string(schema, config, "-p", NULL, 0, overrides, override_count, error);
   /* A FIFO, socket or device would block the read or never end: refused before it is opened. */
   aimc_status regular = aimc_require_regular_file("config", path);
-  if (regular != AIMC_OK) {
+  if (regular == AIMC_EINVAL) { /* a missing file: fopen names it */
     const char *reason = aimc_error_message(); /* "config PATH: REASON" */
     size_t prefix = strlen("config ") + strlen(path) + strlen(": ");
     if (strlen(reason) > prefix) reason += prefix;
-    return cfg_error_plain(error, regular == AIMC_EINVAL ? AIMC_EINVAL : AIMC_EIO, path, "%s", reason);
+    return cfg_error_plain(error, AIMC_EINVAL, path, "%s", reason);
   }
   FILE *file = fopen(path, "rb");
   if (file == NULL)
