@@ -113,7 +113,8 @@ TEST(Inputs, AFifoSocketOrDeviceGivenAsADataKeyIsRefusedBeforeTheRunStarts) {
     for (const auto &kind : files.kinds()) {
       std::string out, outdir = files.dir / "run";
       EXPECT_EQ(run("run " + kExperiments + "fcn.yaml -p " + key + "=" + kind.path + " -o " + outdir, &out), 2)
-          << key << " " << kind.path << "\n" << out;
+          << key << " " << kind.path << "\n"
+          << out;
       EXPECT_TRUE(contains(out, std::string(key) + " " + kind.path + ": " + kind.word)) << out;
       EXPECT_FALSE(exists(outdir));
     }
@@ -129,9 +130,12 @@ TEST(Resources, PulseCheckIsRefusedBeforeAllocatingWhatExceedsTheMemoryLimit) {
   // it then fails to allocate instead (exit 1), which fails the test.
   const std::string args = "pulse-check " + kPulseCheck +
                            " -p pulse_check.rows=4096 -p pulse_check.cols=4096 -p chip.tile.rows=4096"
-                           " -p chip.tile.cols=4096 -o " + outdir;
+                           " -p chip.tile.cols=4096 -o " +
+                           outdir;
   EXPECT_EQ(shell("ulimit -v 4000000; AIMCSIM_MEMORY_LIMIT=100M timeout 60 " + kExe + " " + args, &out), 2) << out;
-  EXPECT_TRUE(contains(out, "the pulse-check needs about 9.56 GiB of memory (arrays 3.75 GiB, per-cell sums 1.75 GiB, cells.csv 4 GiB)")) << out;
+  EXPECT_TRUE(contains(
+      out, "the pulse-check needs about 9.56 GiB of memory (arrays 3.75 GiB, per-cell sums 1.75 GiB, cells.csv 4 GiB)"))
+      << out;
   EXPECT_TRUE(contains(out, "0.0977 GiB are available (AIMCSIM_MEMORY_LIMIT); it was not started")) << out;
   EXPECT_FALSE(exists(outdir));
 }
@@ -140,14 +144,19 @@ TEST(Resources, PulseCheckIsRefusedWhenItsOutputsExceedTheDiskLimit) {
   TempDir dir;
   std::string out, outdir = dir / "pc";
   // cells.csv of 512 x 512 cells is about 64 MiB; a 1 MiB limit refuses it.
-  EXPECT_EQ(run("pulse-check " + kPulseCheck + " -p pulse_check.trials=2 -p pulse_check.rows=512 -p "
-                "pulse_check.cols=512 -p chip.tile.rows=512 -p chip.tile.cols=512 -o " + outdir, &out,
-                "AIMCSIM_DISK_LIMIT=1M"), 2) << out;
+  EXPECT_EQ(run("pulse-check " + kPulseCheck +
+                    " -p pulse_check.trials=2 -p pulse_check.rows=512 -p "
+                    "pulse_check.cols=512 -p chip.tile.rows=512 -p chip.tile.cols=512 -o " +
+                    outdir,
+                &out, "AIMCSIM_DISK_LIMIT=1M"),
+            2)
+      << out;
   EXPECT_TRUE(contains(out, "of disk in " + outdir + " (cells.csv 0.0625 GiB")) << out;
   EXPECT_FALSE(exists(outdir));
   // Within the limit the same check runs and writes.
-  EXPECT_EQ(run("pulse-check " + kPulseCheck + " -p pulse_check.trials=2 -o " + outdir, &out,
-                "AIMCSIM_DISK_LIMIT=1G"), 0) << out;
+  EXPECT_EQ(run("pulse-check " + kPulseCheck + " -p pulse_check.trials=2 -o " + outdir, &out, "AIMCSIM_DISK_LIMIT=1G"),
+            0)
+      << out;
   EXPECT_TRUE(exists(outdir + "/cells.csv"));
 }
 
@@ -166,19 +175,25 @@ TEST(Resources, PulseCheckRefusesAnOutdirAnotherProcessWrites) {
 }
 
 TEST(Resources, AnFcnOnOneByOneTilesIsRefusedForItsPerTileMemory) {
-  ASSERT_TRUE(exists(kFashion + "train-images-idx3-ubyte.gz")) << "dataset-fashion-mnist is installed by scripts/setup.sh";
+  ASSERT_TRUE(exists(kFashion + "train-images-idx3-ubyte.gz"))
+      << "dataset-fashion-mnist is installed by scripts/setup.sh";
   TempDir dir;
   std::string out, outdir = dir / "fcn";
-  const std::string data = " -p data.train_images=" + kFashion + "train-images-idx3-ubyte.gz -p data.train_labels=" +
-                           kFashion + "train-labels-idx1-ubyte.gz -p data.test_images=" + kFashion +
+  const std::string data = " -p data.train_images=" + kFashion +
+                           "train-images-idx3-ubyte.gz -p data.train_labels=" + kFashion +
+                           "train-labels-idx1-ubyte.gz -p data.test_images=" + kFashion +
                            "t10k-images-idx3-ubyte.gz -p data.test_labels=" + kFashion +
                            "t10k-labels-idx1-ubyte.gz -p data.train_limit=10 -p data.test_limit=10"
-                           " -p experiment.epochs=1 --quiet --threads 1 -o " + outdir;
+                           " -p experiment.epochs=1 --quiet --threads 1 -o " +
+                           outdir;
   // 784-256-128-10 on 1 x 1 tiles: 234,752 tiles of 64 KiB each, 14.3 GiB,
   // though the cells alone are 19 MiB. The address-space limit stops a
   // regression that starts building them.
   EXPECT_EQ(shell("ulimit -v 4000000; AIMCSIM_MEMORY_LIMIT=2G timeout 60 " + kExe + " run " + kExperiments +
-                  "fcn.yaml -p chip.tile.rows=1 -p chip.tile.cols=1" + data, &out), 2) << out;
+                      "fcn.yaml -p chip.tile.rows=1 -p chip.tile.cols=1" + data,
+                  &out),
+            2)
+      << out;
   EXPECT_TRUE(contains(out, "in 234752 tiles")) << out;
   EXPECT_TRUE(contains(out, "2 GiB are available (AIMCSIM_MEMORY_LIMIT)")) << out;
   EXPECT_FALSE(exists(outdir));
@@ -217,19 +232,25 @@ TEST(Resources, MalformedLimitVariablesAreRefusedByName) {
     for (const char *value : {"abc", "-1", "16777216T", "", "1Gx", " 1G", "1.5G", "0x10", "18446744073709551616"}) {
       std::string out;
       EXPECT_EQ(run("run -p experiment.steps=2 --quiet --threads 1 -o " + outdir, &out,
-                    std::string(variable) + "='" + value + "'"), 2)
-          << variable << "='" << value << "'\n" << out;
+                    std::string(variable) + "='" + value + "'"),
+                2)
+          << variable << "='" << value << "'\n"
+          << out;
       EXPECT_TRUE(contains(out, std::string(variable) + "='" + value + "' is not a byte count")) << out;
       EXPECT_FALSE(exists(outdir));
       EXPECT_EQ(run("pulse-check " + kPulseCheck + " -p pulse_check.trials=2", &out,
-                    std::string(variable) + "='" + value + "'"), 2)
-          << variable << "='" << value << "'\n" << out;
+                    std::string(variable) + "='" + value + "'"),
+                2)
+          << variable << "='" << value << "'\n"
+          << out;
       EXPECT_TRUE(contains(out, std::string(variable) + "='" + value + "' is not a byte count")) << out;
     }
     // The largest value that fits, and one with a suffix, are accepted.
     std::string out;
-    EXPECT_EQ(run("run -p experiment.steps=2 --quiet --threads 1 -o " + outdir, &out,
-                  std::string(variable) + "=16777215T"), 0) << out;
+    EXPECT_EQ(
+        run("run -p experiment.steps=2 --quiet --threads 1 -o " + outdir, &out, std::string(variable) + "=16777215T"),
+        0)
+        << out;
     std::system(("rm -rf " + outdir).c_str());
   }
 }
