@@ -291,19 +291,19 @@ TEST(Resume, DamagedFieldsBehindAValidCrcAreRefusedEach) {
 TEST(Resources, ARunThatCannotFitIsRefusedWithTheEstimate) {
   TempDir dir;
   std::string out, path = dir.path() + "/big";
-  // A = 100,000 x 100,000 floats is 37.3 GiB: more than a 1 GiB limit, refused
-  // before the run directory is created.
+  // A = 100,000 x 100,000 floats is 37.3 GiB, the weights 782 tiles of 64 KiB
+  // more: more than a 1 GiB limit, refused before the run directory is created.
   EXPECT_EQ(shell("AIMCSIM_MEMORY_LIMIT=1G " + exe::kExe + " run -p least_squares.rows=100000 "
                   "-p least_squares.dim=100000 --threads 1 -o " + path, &out), 2);
-  EXPECT_NE(out.find("needs about 37.3 GiB of memory"), std::string::npos) << out;
+  EXPECT_NE(out.find("needs about 37.4 GiB of memory"), std::string::npos) << out;
   EXPECT_NE(out.find("1 GiB are available (AIMCSIM_MEMORY_LIMIT)"), std::string::npos) << out;
   EXPECT_FALSE(exists(path));
-  // Disk: a waveform of 2,500 steps x 2 lines x (2 x 800 + 4) events x 16 bytes is
-  // 0.12 GiB, more than a 1 MiB limit.
+  // Disk: a waveform of 2,500 steps x (160 bytes + 24 for the device + 2 lines x
+  // 200) is 0.00136 GiB (resources.h), more than a 1 MiB limit.
   EXPECT_EQ(shell("AIMCSIM_DISK_LIMIT=1M " + exe::kExe + " run -p trace.enabled=true -p trace.rows=[0] "
                   "-p trace.cols=[0] -p trace.last_step=100000 --threads 1 -o " + path, &out), 2);
   EXPECT_NE(out.find("of disk"), std::string::npos) << out;
-  EXPECT_NE(out.find("waveforms 0.12 GiB"), std::string::npos) << out;
+  EXPECT_NE(out.find("waveforms 0.00136 GiB"), std::string::npos) << out;
   EXPECT_FALSE(exists(path));
   // Within the limits the same configuration runs.
   EXPECT_EQ(shell("AIMCSIM_DISK_LIMIT=1G " + exe::kExe + " run -p experiment.steps=3 --quiet --threads 1 -o " + path,

@@ -447,10 +447,10 @@ static const char usage[] =
 
 /* "N", "Nsteps" or "Nepochs" (N >= 1). */
 static int parse_checkpoint_every(const char *text, run_checkpointing *c) {
-  char *end = NULL;
-  unsigned long long n = strtoull(text, &end, 10);
-  if (end == text || n == 0 || text[0] == '-') {
-    fprintf(stderr, "aimcsim run: --checkpoint-every: '%s' is not a positive count\n", text);
+  unsigned long long n = 0;
+  const char *end = cli_parse_digits(text, (unsigned long long)INT64_MAX, &n);
+  if (!end || n == 0) {
+    fprintf(stderr, "aimcsim run: --checkpoint-every: '%s' is not a count in [1, %lld]\n", text, (long long)INT64_MAX);
     return 0;
   }
   if (*end == '\0' || strcmp(end, "steps") == 0 || strcmp(end, "step") == 0) {

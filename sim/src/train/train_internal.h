@@ -144,6 +144,7 @@ aimc_status run_resume_chip(run_context *ctx);
 /* Resources (resources.c), estimated from the configuration before anything is allocated. */
 typedef struct run_estimate {
   double memory, arrays, data, buffers;   /* bytes of memory: total and its parts */
+  double tiles;                           /* analog tiles (each array of each layer) */
   double disk, results, checkpoint, trace; /* bytes of disk: total and its parts */
 } run_estimate;
 void run_estimate_resources(const aimc_config *config, int checkpointing, run_estimate *estimate);
