@@ -7,14 +7,18 @@
 // initial draw (aimc_nn_init_pytorch, as the network draws it).
 #include <gtest/gtest.h>
 
+#include <csignal>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include "aimc_sim/checkpoint.h"
 #include "aimc_sim/idx.h"
 #include "aimc_sim/nn.h"
+#include "aimc/serial.h"
 #include "exe_support.h"
 
 namespace {
@@ -217,6 +221,143 @@ TEST(MappingAihwkit, SplitLayerTrainsAsTheUnsplitOneOnExactDevices) {
   for (size_t k = 0; k < ws.v.size(); ++k) ASSERT_NEAR(ss.v[k], ws.v[k], 1e-6) << k;
 }
 
+// The learned out scales of the tiles, in the order the network saves them
+// (each tile: its Tiki-Taka column, then its n learned scales), from the end
+// of the checkpoint's network section; n per tile as given.
+std::vector<std::vector<float>> learned_scales(const std::string &dir, const std::vector<size_t> &n) {
+  std::vector<std::vector<float>> scales;
+  aimc_checkpoint ck;
+  std::string path = dir + "/checkpoint.bin";
+  if (aimc_checkpoint_read_file(path.c_str(), size_t{1} << 30, &ck) != AIMC_OK) {
+    ADD_FAILURE() << "cannot read " << path << ": " << aimc_error_message();
+    return scales;
+  }
+  const aimc_checkpoint_section *work = aimc_checkpoint_find(&ck, AIMC_CKPT_WORKLOAD);
+  size_t tail = 0;
+  for (size_t k : n) tail += 4 + 4 * k;
+  if (!work || work->size < tail) {
+    ADD_FAILURE() << "no network section of at least " << tail << " bytes in " << path;
+  } else {
+    aimc_reader in;
+    aimc_reader_init(&in, static_cast<const unsigned char *>(work->data) + work->size - tail, tail);
+    for (size_t k : n) {
+      (void)aimc_read_u32(&in);
+      std::vector<float> v(k);
+      aimc_read_f32s(&in, v.data(), k);
+      scales.push_back(v);
+    }
+    EXPECT_EQ(aimc_reader_status(&in, "scales"), AIMC_OK);
+  }
+  aimc_checkpoint_free(&ck);
+  return scales;
+}
+
+// The learned out scale alpha of a tile multiplies its MVM output z = W x, so
+// its digital SGD step is alpha' = alpha - lr sum_b dy_b . z_b, while the tile
+// receives d = alpha dy: with exact devices and alpha = 1, W' = W - lr dy x^T
+// and so lr sum_b dy_b . (W x_b) = sum_ij W_ij (W_ij - W'_ij). After one
+// mini-batch: alpha' = 1 - sum over the tile (or the row, per column) of
+// W (W - W'), from the initial draw and the device weights alone. A wrong sign,
+// a missing step, the summed instead of the tile's own output or a step taken
+// before the tile's update all break it.
+TEST(MappingAihwkit, LearnedOutScalesStartAtOneAndTakeTheirDigitalSgdStep) {
+  require_data();
+  for (bool columnwise : {false, true}) {
+    SCOPED_TRACE(columnwise ? "per column" : "per tile");
+    const std::string learned = std::string(" -p mapping.learn_out_scaling=true -p mapping.out_scaling_columnwise=") +
+                                (columnwise ? "true" : "false") + " -p mapping.weight_scaling_omega=0 --checkpoint-every 1";
+    const std::vector<size_t> n = columnwise ? std::vector<size_t>{256, 256, 128, 10} : std::vector<size_t>{1, 1, 1, 1};
+    TempDir dir;
+    std::string out, still = dir.path() + "/still", step = dir.path() + "/step";
+    ASSERT_EQ(run(kFcn + kNoUpdate + learned + " -o " + still, &out), 0) << out;
+    for (const auto &tile : learned_scales(still, n))
+      for (float a : tile) ASSERT_EQ(a, 1.0f);
+    ASSERT_EQ(run(kFcn + kIdeal + " -p experiment.lr=0.5" + learned + " -o " + step, &out), 0) << out;
+    std::vector<std::vector<float>> alpha = learned_scales(step, n);
+    ASSERT_EQ(alpha.size(), 4u);
+    Matrix w0 = initial(0), w1 = initial(1), w2 = initial(2);
+    struct Case {
+      int layer;
+      const Matrix *w;
+      size_t c0;
+    } cases[4] = {{0, &w0, 0}, {1, &w0, 392}, {2, &w1, 0}, {3, &w2, 0}};
+    for (const Case &cs : cases) {
+      Matrix d = device(step, cs.layer);
+      std::vector<double> want(n[cs.layer], 0.0);
+      for (size_t i = 0; i < d.rows; ++i)
+        for (size_t j = 0; j < d.cols; ++j) {
+          double w = cs.w->at(i, cs.c0 + j);
+          want[columnwise ? i : 0] += w * (w - d.at(i, j));
+        }
+      double moved = 0.0;
+      for (size_t q = 0; q < want.size(); ++q) {
+        moved = std::max(moved, std::fabs(want[q]));
+        EXPECT_NEAR(alpha[cs.layer][q], 1.0 - want[q], 1e-6 + 1e-3 * std::fabs(want[q]))
+            << "chip layer " << cs.layer << " scale " << q;
+      }
+      EXPECT_GT(moved, 1e-4) << "chip layer " << cs.layer << ": the scales did not move";
+    }
+  }
+}
+
+// Without learned scales and with exact devices, the aihwkit scheme (omega 0,
+// the 784-input layer split into two tiles) is Digital SGD on the same initial
+// draw: the same loss and accuracies, epoch by epoch. (With a learned scalar
+// per tile it is another model: the last layer's scale can shrink towards 0,
+// docs/training.md, Mapping.)
+TEST(MappingAihwkit, TrainsLikeDigitalSgdOnExactDevices) {
+  require_data();
+  TempDir dir;
+  std::string out, digital = dir.path() + "/digital", mapped = dir.path() + "/mapped";
+  const std::string data = " -p data.train_limit=1000 -p data.test_limit=500 -p experiment.epochs=2"
+                           " -p experiment.lr=0.2 -p mapping.weight_scaling_omega=0";
+  ASSERT_EQ(run(kFcn + data + " -p experiment.algorithm=digital_sgd -o " + digital, &out), 0) << out;
+  ASSERT_EQ(run(kFcn + kIdeal + data + " -o " + mapped, &out), 0) << out;
+  auto a = exe::read_csv_rows(digital + "/metrics.csv"), b = exe::read_csv_rows(mapped + "/metrics.csv");
+  ASSERT_EQ(a.size(), 2u);
+  ASSERT_EQ(b.size(), 2u);
+  for (size_t e = 0; e < 2; ++e) {
+    double loss = std::stod(a[e]["loss"]);
+    EXPECT_NEAR(std::stod(b[e]["loss"]), loss, 1e-5 * loss) << "epoch " << e + 1;
+    for (const char *key : {"train_accuracy", "test_accuracy"})
+      EXPECT_NEAR(std::stod(b[e][key]), std::stod(a[e][key]), 0.002) << key << ", epoch " << e + 1;
+  }
+  // It learned something: above chance (0.1) after two epochs.
+  EXPECT_GT(std::stod(a[1]["test_accuracy"]), 0.15);
+}
+
+// Killed mid-epoch and resumed, a Tiki-Taka run under the aihwkit scheme (the
+// split first layer, learned scales per column, fixed scales per tile) ends
+// bit-identical to the run never interrupted: each tile's transfer column and
+// learned scales come back from the checkpoint.
+TEST(MappingAihwkit, TikiTakaKilledMidEpochResumesBitIdentical) {
+  require_data();
+  TempDir dir;
+  std::string whole = dir.path() + "/whole", killed = dir.path() + "/killed", out;
+  const std::string args = kFcn +
+                           " -p data.train_limit=80 -p data.test_limit=40 -p experiment.epochs=3"
+                           " -p experiment.algorithm=tiki_taka -p tiki_taka.n_reads_per_transfer=3"
+                           " -p mapping.learn_out_scaling=true -p mapping.out_scaling_columnwise=true"
+                           " -p mapping.weight_scaling_omega=0.8 --checkpoint-every 5";
+  ASSERT_EQ(run(args + " -o " + whole, &out), 0) << out;
+  ASSERT_EQ(exe::shell("AIMCSIM_FAULT=kill-at-step=13 " + exe::kExe + " " + args + " --threads 1 -o " + killed, &out),
+            128 + SIGKILL)
+      << out;
+  ASSERT_EQ(exe::shell(exe::kExe + " run --resume " + killed + " --quiet --threads 2", &out), 0) << out;
+  EXPECT_FALSE(exe::read_file(whole + "/metrics.csv").empty());
+  auto without_wall = [](const std::string &csv) {
+    std::istringstream in(csv);
+    std::string line, kept;
+    while (std::getline(in, line)) kept += line.substr(0, line.rfind(',')) + "\n";
+    return kept;
+  };
+  EXPECT_EQ(without_wall(exe::read_file(whole + "/metrics.csv")), without_wall(exe::read_file(killed + "/metrics.csv")));
+  ASSERT_EQ(layer_count(whole), 4);
+  for (const char *name : {"stats.json", "histograms.csv", "weights/layer0.idx", "weights/layer1.idx",
+                           "weights/layer2.idx", "weights/layer3.idx"})
+    EXPECT_EQ(exe::read_file(whole + "/" + name), exe::read_file(killed + "/" + name)) << name;
+}
+
 TEST(MappingConfig, RowwiseSchemeRefusesOmegaZeroAndTheAihwkitOnlyKeys) {
   TempDir dir;
   const std::string base = "run " + kConfigs + "fcn.yaml --quiet -o " + dir.path() + "/run";
@@ -231,6 +372,45 @@ TEST(MappingConfig, RowwiseSchemeRefusesOmegaZeroAndTheAihwkitOnlyKeys) {
     EXPECT_EQ(run(base + " " + option, &out), 2) << option << "\n" << out;
     EXPECT_NE(out.find("invalid section 'mapping': " + message), std::string::npos) << option << "\n" << out;
   }
+}
+
+// A split the chip cannot hold (at most 8 tiles along a layer's side, 16 chip
+// layers in all) is refused when the config is read: exit 2 naming the key,
+// and no run directory.
+TEST(MappingConfig, AihwkitSplitBeyondTheChipIsRefusedBeforeAnyOutput) {
+  TempDir dir;
+  const std::string base = "run " + kConfigs + "fcn-authors.yaml --quiet -o " + dir.path() + "/run ";
+  const std::pair<std::string, std::string> cases[] = {
+      {"-p mapping.max_input_size=50",
+       "-p mapping.max_input_size=50: invalid configuration: mapping.max_input_size 50 splits the fcn's layer 0 "
+       "(256 x 784) into 16 tiles along its inputs; the chip takes at most 8 per side"},
+      {"-p mapping.max_output_size=20",
+       "invalid configuration: mapping.max_output_size 20 splits the fcn's layer 0 (256 x 784) into 13 tiles along "
+       "its outputs; the chip takes at most 8 per side"},
+      {"-p mapping.max_input_size=100 -p mapping.max_output_size=100",
+       "invalid configuration: mapping.max_input_size 100 and mapping.max_output_size 100 split the fcn into 32 "
+       "tiles; the chip holds at most 16 layers"},
+      {"-p experiment.workload=cnn -p mapping.max_input_size=60",
+       "mapping.max_input_size 60 splits the cnn's layer 2 (128 x 512) into 9 tiles along its inputs"},
+  };
+  for (const auto &[option, message] : cases) {
+    std::string out;
+    EXPECT_EQ(run(base + option, &out), 2) << option << "\n" << out;
+    EXPECT_NE(out.find(message), std::string::npos) << option << "\n" << out;
+    EXPECT_FALSE(exe::exists(dir.path() + "/run")) << option;
+  }
+  // In a file: the key's line and column.
+  exe::write_file(dir.path() + "/split.yaml", "experiment:\n  workload: fcn\nmapping:\n  scheme: aihwkit\n"
+                                              "  max_input_size: 50\n");
+  std::string out;
+  EXPECT_EQ(run("run " + dir.path() + "/split.yaml --quiet -o " + dir.path() + "/run", &out), 2) << out;
+  EXPECT_NE(out.find("split.yaml:5:19: invalid configuration: mapping.max_input_size 50"), std::string::npos) << out;
+  // At the limits (8 tiles of 98 inputs and 13 chip layers), or with nothing split onto the chip, it is accepted.
+  const std::string dump = exe::kExe + " config --dump " + kConfigs + "fcn-authors.yaml ";
+  EXPECT_EQ(exe::shell(dump + "-p mapping.max_input_size=98 -p mapping.max_output_size=0", &out), 0) << out;
+  EXPECT_EQ(exe::shell(dump + "-p mapping.max_input_size=97 -p mapping.max_output_size=0", &out), 2) << out;
+  EXPECT_NE(out.find("into 9 tiles along its inputs"), std::string::npos) << out;
+  EXPECT_EQ(exe::shell(dump + "-p mapping.max_input_size=50 -p experiment.algorithm=digital_sgd", &out), 0) << out;
 }
 
 }  // namespace

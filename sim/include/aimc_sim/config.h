@@ -236,6 +236,12 @@ typedef struct aimc_config {
 } aimc_config;
 
 extern const aimc_cfg_section aimc_config_schema;
+
+/* mapping.scheme aihwkit on the fcn or cnn with an analog algorithm: AIMC_EINVAL
+ * naming mapping.max_input_size / mapping.max_output_size when the split needs
+ * more tiles per layer side or more chip layers than the chip holds (the root
+ * section's cross-section check, before any output). */
+aimc_status aimc_mapping_check_chip(const aimc_config *config);
 extern const aimc_cfg_section aimc_experiment_schema;
 extern const aimc_cfg_section aimc_tiki_taka_schema;
 extern const aimc_cfg_section aimc_least_squares_schema;

@@ -105,6 +105,11 @@ typedef struct aimc_mapping_params {
   int max_output_size;           /* aihwkit: outputs per tile at most (0 = no split) */
 } aimc_mapping_params;
 
+/* The chip's room for the aihwkit scheme's tiles: chip layers in all, and
+ * tiles along either side of one network layer. */
+#define AIMC_MAX_CHIP_LAYERS 16
+#define AIMC_MAPPING_MAX_SPLITS 8
+
 /* Waveform tracing of one tile (VCD). */
 #define AIMC_TRACE_MAX_LINES 64
 typedef struct aimc_trace_config {

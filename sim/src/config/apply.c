@@ -153,6 +153,11 @@ static const cfg_node *named_key_value(const cfg_node *mapping, const char *mess
       memcpy(word, p, length);
       word[length] = '\0';
       const cfg_node *value = cfg_mapping_get(mapping, word, NULL);
+      /* section.key (a check across sections): the key within its section, if given there. */
+      if (value != NULL && value->kind == CFG_MAPPING && p[length] == '.') {
+        const cfg_node *inner = named_key_value(value, p + length + 1);
+        if (inner != NULL) return inner;
+      }
       if (value != NULL) return value;
     }
     p += length;
@@ -188,8 +193,11 @@ static aimc_status finish_section(const aimc_cfg_section *section, const char *p
   if (section->validate != NULL && section->validate(base) != AIMC_OK) {
     char message[MESSAGE_LENGTH];
     const char *reason = aimc_error_message();
-    snprintf(message, sizeof message, "invalid section '%s': %s", path,
-             reason[0] != '\0' ? reason : "rejected by its validator");
+    const char *text = reason[0] != '\0' ? reason : "rejected by its validator";
+    if (path[0] != '\0')
+      snprintf(message, sizeof message, "invalid section '%s': %s", path, text);
+    else /* the root's check across sections */
+      snprintf(message, sizeof message, "invalid configuration: %s", text);
     const cfg_node *named = named_key_value(mapping, reason);
     return error_at_anchor(error, named != NULL ? named : anchor, origin, message);
   }

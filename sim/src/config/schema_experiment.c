@@ -148,6 +148,46 @@ static aimc_status mapping_validate(const void *target) {
   return AIMC_OK;
 }
 
+/* The weight layers of the networks (sim/src/train/network.c, define_architecture):
+ * inputs, outputs and whether the aihwkit scheme splits them (fully connected
+ * layers only; AIHWKIT 0.9.0 does not split convolutions). */
+typedef struct network_layer {
+  int in, out, dense;
+} network_layer;
+static const network_layer fcn_layers[] = {{784, 256, 1}, {256, 128, 1}, {128, 10, 1}};
+static const network_layer cnn_layers[] = {{25, 16, 0}, {400, 32, 0}, {512, 128, 1}, {128, 10, 1}};
+
+/* AIHWKIT's TileModuleArray: ceil(size / max) tiles along a side, 1 for max 0. */
+static int tiles_along(int size, int max) { return max <= 0 ? 1 : (size + max - 1) / max; }
+
+aimc_status aimc_mapping_check_chip(const aimc_config *config) {
+  const aimc_mapping_params *m = &config->mapping;
+  const aimc_train_params *e = &config->experiment;
+  if (m->scheme != AIMC_MAPPING_AIHWKIT || e->algorithm == AIMC_ALGORITHM_DIGITAL_SGD ||
+      (e->workload != AIMC_WORKLOAD_FCN && e->workload != AIMC_WORKLOAD_CNN))
+    return AIMC_OK;
+  const network_layer *layers = e->workload == AIMC_WORKLOAD_FCN ? fcn_layers : cnn_layers;
+  int n = e->workload == AIMC_WORKLOAD_FCN ? 3 : 4, chip_layers = 0;
+  for (int k = 0; k < n; ++k) {
+    const network_layer *l = &layers[k];
+    int across = l->dense ? tiles_along(l->in, m->max_input_size) : 1;
+    int down = l->dense ? tiles_along(l->out, m->max_output_size) : 1;
+    if (across > AIMC_MAPPING_MAX_SPLITS || down > AIMC_MAPPING_MAX_SPLITS)
+      return aimc_error_set(AIMC_EINVAL, "mapping.%s %d splits the %s's layer %d (%d x %d) into %d tiles along its "
+                            "%s; the chip takes at most %d per side", across > AIMC_MAPPING_MAX_SPLITS ?
+                            "max_input_size" : "max_output_size", across > AIMC_MAPPING_MAX_SPLITS ?
+                            m->max_input_size : m->max_output_size, aimc_workload_name(e->workload), k, l->out,
+                            l->in, across > AIMC_MAPPING_MAX_SPLITS ? across : down,
+                            across > AIMC_MAPPING_MAX_SPLITS ? "inputs" : "outputs", AIMC_MAPPING_MAX_SPLITS);
+    chip_layers += across * down;
+  }
+  if (chip_layers > AIMC_MAX_CHIP_LAYERS)
+    return aimc_error_set(AIMC_EINVAL, "mapping.max_input_size %d and mapping.max_output_size %d split the %s into %d "
+                          "tiles; the chip holds at most %d layers", m->max_input_size, m->max_output_size,
+                          aimc_workload_name(e->workload), chip_layers, AIMC_MAX_CHIP_LAYERS);
+  return AIMC_OK;
+}
+
 const aimc_cfg_section aimc_mapping_schema = {
   .name = "mapping",
   .description = "How digital weights map onto devices: digital scales of the analog outputs and the split of "

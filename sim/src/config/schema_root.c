@@ -29,6 +29,9 @@ static const aimc_cfg_field root_fields[] = {
                          "draws and limits of aimcsim pulse-check"),
 };
 
+/* Checks across sections, after the whole document (and every -p) is applied. */
+static aimc_status config_validate(const void *target) { return aimc_mapping_check_chip(target); }
+
 const aimc_cfg_section aimc_config_schema = {
   .name = "",
   .description = "A config document is a mapping of these sections, with an optional "
@@ -36,4 +39,5 @@ const aimc_cfg_section aimc_config_schema = {
   .size = sizeof(aimc_config),
   .fields = root_fields,
   .field_count = sizeof root_fields / sizeof root_fields[0],
+  .validate = config_validate,
 };

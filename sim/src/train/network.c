@@ -32,7 +32,9 @@
 #include "aimc_sim/nn.h"
 #include "train_internal.h"
 
-enum { MAX_STAGES = 8, CLASSES = 10, EVAL_BATCH = 100, MAX_SPLITS = 8 };
+enum { MAX_STAGES = 8, CLASSES = 10, EVAL_BATCH = 100, MAX_SPLITS = AIMC_MAPPING_MAX_SPLITS };
+/* The config's check (aimc_mapping_check_chip) refuses splits beyond these limits. */
+_Static_assert(AIMC_MAX_CHIP_LAYERS == AIMC_MAX_LAYERS, "the chip's layer limit the config checks");
 
 typedef enum stage_kind { STAGE_CONV, STAGE_DENSE } stage_kind;
 
