@@ -23,6 +23,11 @@ aimc_status aimc_trace_params_from_config(const aimc_trace_config *t, const char
     *slash = '/';
     if (status != AIMC_OK) return status;
   }
+  aimc_trace_params_fill(t, params);
+  return AIMC_OK;
+}
+
+void aimc_trace_params_fill(const aimc_trace_config *t, aimc_hw_trace_params *params) {
   params->first_step = t->first_step;
   params->last_step = t->last_step;
   params->n_tiles = 1;
@@ -41,5 +46,4 @@ aimc_status aimc_trace_params_from_config(const aimc_trace_config *t, const char
     tile->device_rows[k] = (int)t->device_rows[k];
     tile->device_cols[k] = (int)t->device_cols[k];
   }
-  return AIMC_OK;
 }

@@ -119,7 +119,14 @@ aimc_status run_checkpoint_write(run_context *ctx, void (*save_workload)(const v
   return status;
 }
 
+static aimc_status resume_begin(run_context *ctx);
 aimc_status run_resume_begin(run_context *ctx) {
+  aimc_status status = resume_begin(ctx);
+  if (status != AIMC_OK) ctx->resume_refused = 1;
+  return status;
+}
+
+static aimc_status resume_begin(run_context *ctx) {
   const aimc_checkpoint *checkpoint = ctx->checkpointing.resume;
   if (!checkpoint) return AIMC_OK;
   const aimc_checkpoint_section *conf = aimc_checkpoint_find(checkpoint, AIMC_CKPT_CONFIG);
@@ -170,15 +177,15 @@ const aimc_checkpoint_section *run_resume_workload(const run_context *ctx) {
   return ctx->checkpointing.resume ? aimc_checkpoint_find(ctx->checkpointing.resume, AIMC_CKPT_WORKLOAD) : NULL;
 }
 
+/* A traced run never gets here: run_preflight refuses --resume of one. */
 aimc_status run_resume_chip(run_context *ctx) {
   if (!ctx->checkpointing.resume || !ctx->chip) return AIMC_OK;
-  if (ctx->trace)
-    return aimc_error_set(AIMC_EINVAL, "trace: a traced run cannot resume (its waveform would restart); rerun it");
   const aimc_checkpoint_section *chip = aimc_checkpoint_find(ctx->checkpointing.resume, AIMC_CKPT_CHIP);
   aimc_reader in;
   aimc_reader_init(&in, chip->data, chip->size);
   aimc_status status = aimc_hw_chip_load_state(ctx->chip, &in);
   if (status == AIMC_OK && in.pos != in.size)
     status = aimc_error_set(AIMC_EFORMAT, "checkpoint: %zu bytes after the hardware state", in.size - in.pos);
+  if (status != AIMC_OK) ctx->resume_refused = 1;
   return status;
 }

@@ -72,6 +72,7 @@ typedef struct run_context {
   int n_layers;
   int layer_out[AIMC_MAX_LAYERS], layer_in[AIMC_MAX_LAYERS];
   run_checkpointing checkpointing;
+  int resume_refused;          /* the checkpoint does not fit the run: write no results */
 } run_context;
 
 /* Adds an array's final weights (and saturation, or NULL) to the histograms. */
@@ -150,6 +151,18 @@ void run_estimate_resources(const aimc_config *config, int checkpointing, run_es
 aimc_status run_check_resources(const aimc_config *config, const char *outdir, int checkpointing);
 /* The largest checkpoint file a run of this configuration can have written. */
 size_t run_state_bytes_limit(const aimc_config *config);
+/* The analog weight matrices (out x in) of the configured workload, as the
+ * workloads add them to the chip; returns their number (at most 4). */
+int run_workload_layers(const aimc_config *config, double out[4], double in[4]);
+
+/* Everything about the configuration that would stop the run once started
+ * (preflight.c), checked before the run directory is created or written, with
+ * the same checks the chip and the workloads apply and messages that name the
+ * configuration keys: tracing without the timed analog chip, traced tiles,
+ * lines or devices outside the workload's layers, IO resolutions finer than the
+ * chip's converters, checkpoints or --resume of a traced run. AIMC_EINVAL. */
+aimc_status run_preflight(const aimc_config *config, const run_checkpointing *checkpointing, int resuming);
+
 /* Fault injection for the crash-safety tests (AIMCSIM_FAULT=kill-at-step=N). */
 void run_fault_step(const run_context *ctx, uint64_t step);
 
