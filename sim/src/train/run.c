@@ -510,6 +510,25 @@ static void remove_stale_temporaries(const char *outdir) {
   }
 }
 
+/* With the run directory locked and before anything is written: the traced
+ * VCD's directory and file, if they exist, must be a directory and a regular
+ * file (a --force run into an old directory never writes through a symbolic
+ * link or onto a device; the VCD writer checks again when it writes). */
+static aimc_status check_trace_target(const char *outdir, const aimc_trace_config *trace) {
+  char path[AIMC_PATH_MAX];
+  const char *slash = strchr(trace->vcd, '/'); /* trace.vcd is waveforms/NAME.vcd (schema_experiment.c) */
+  int length = slash ? (int)(slash - trace->vcd) : 0;
+  snprintf(path, sizeof path, "%s/%.*s", outdir, length, trace->vcd);
+  struct stat info;
+  if (lstat(path, &info) == 0 && !S_ISDIR(info.st_mode))
+    return aimc_error_set(AIMC_EINVAL, "trace.vcd: %s exists and is not a directory (a symbolic link?); refusing to "
+                                       "write the waveform through it", path);
+  snprintf(path, sizeof path, "%s/%s", outdir, trace->vcd);
+  if (lstat(path, &info) == 0 && !S_ISREG(info.st_mode))
+    return aimc_error_set(AIMC_EINVAL, "trace.vcd: %s exists and is not a regular file; refusing to replace it", path);
+  return AIMC_OK;
+}
+
 /* Whether OUTDIR/result.json records a completed run. */
 static int run_completed(const char *outdir) {
   char *path = aimc_path_join(outdir, "result.json");
@@ -634,6 +653,12 @@ int aimc_cmd_run(int argc, char **argv) {
     if (lock >= 0) close(lock);
     free(config);
     return exit_status;
+  }
+  if (config->trace.enabled && check_trace_target(outdir, &config->trace) != AIMC_OK) {
+    fprintf(stderr, "aimcsim run: %s\n", aimc_error_message());
+    close(lock);
+    free(config);
+    return AIMC_EXIT_USAGE;
   }
   if (resume_dir || force) remove_stale_temporaries(outdir);
   aimc_checkpoint checkpoint;
