@@ -515,7 +515,7 @@ static void remove_stale_temporaries(const char *outdir) {
  * file (a --force run into an old directory never writes through a symbolic
  * link or onto a device; the VCD writer checks again when it writes). */
 static aimc_status check_trace_target(const char *outdir, const aimc_trace_config *trace) {
-  char path[AIMC_PATH_MAX];
+  char path[2 * AIMC_PATH_MAX + 2];
   const char *slash = strchr(trace->vcd, '/'); /* trace.vcd is waveforms/NAME.vcd (schema_experiment.c) */
   int length = slash ? (int)(slash - trace->vcd) : 0;
   snprintf(path, sizeof path, "%s/%.*s", outdir, length, trace->vcd);
