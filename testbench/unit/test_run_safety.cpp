@@ -56,6 +56,17 @@ pid_t spawn_run(const std::vector<std::string> &args, const std::string &log) {
   return pid;
 }
 
+// Ends a spawned process still running when a test stops early.
+struct Reaper {
+  pid_t pid;
+  ~Reaper() {
+    if (pid > 0 && waitpid(pid, nullptr, WNOHANG) == 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+};
+
 // Waits (up to 30 s) until the file exists.
 bool wait_for(const std::string &path) {
   for (int k = 0; k < 300; ++k) {
@@ -124,6 +135,7 @@ TEST(RunSafety, ASecondRunIntoADirectoryInUseExitsWith2NamingTheHolder) {
                            "--threads", "1", "-o", outdir},
                           dir / "first.log");
   ASSERT_GT(first, 0);
+  Reaper reaper{first};
   ASSERT_TRUE(wait_for(outdir + "/config.yaml")) << read_file(dir / "first.log");
   std::string holder = "is in use by process " + std::to_string(first);
   // With --force (the second would otherwise have replaced the first's files)...
@@ -136,6 +148,7 @@ TEST(RunSafety, ASecondRunIntoADirectoryInUseExitsWith2NamingTheHolder) {
   kill(first, SIGINT);
   int status = 0;
   ASSERT_EQ(waitpid(first, &status, 0), first);
+  reaper.pid = -1;
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 3) << read_file(dir / "first.log");
   // The first run's seed is the one recorded.
   EXPECT_NE(read_file(outdir + "/config.yaml").find("seed: 1\n"), std::string::npos);
