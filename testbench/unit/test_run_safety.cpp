@@ -236,6 +236,7 @@ TEST(RunSafety, ARefusedResumeOfATracedRunLeavesItsResultsByteIdentical) {
       << out;
   EXPECT_EQ(out.find("--resume"), std::string::npos) << out;
   EXPECT_NE(out.find("a traced run cannot be resumed"), std::string::npos) << out;
+  EXPECT_FALSE(exists(outdir + "/checkpoint.bin"));
   std::string stats = read_file(outdir + "/stats.json"), result = read_file(outdir + "/result.json");
   std::string metrics = read_file(outdir + "/metrics.csv"), summary = read_file(outdir + "/summary.txt");
   ASSERT_FALSE(stats.empty());

@@ -74,6 +74,9 @@ static void save_run(const run_context *ctx, aimc_writer *out) {
 
 aimc_status run_checkpoint_write(run_context *ctx, void (*save_workload)(const void *state, aimc_writer *out),
                                  const void *state) {
+  /* A traced run cannot resume (run_preflight refuses it): a checkpoint, even
+   * the one of a run stopped by a signal, would only promise a resume. */
+  if (ctx->trace) return AIMC_OK;
   run_checkpointing *c = &ctx->checkpointing;
   aimc_writer out;
   aimc_writer_init(&out);

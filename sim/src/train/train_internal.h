@@ -132,7 +132,8 @@ uint64_t run_config_identity(const aimc_config *config);
  * or, with epochs_done >= 0, at the end of that many epochs. */
 int run_checkpoint_due(const run_context *ctx, uint64_t steps_done, int epochs_done);
 /* Writes OUTDIR/checkpoint.bin atomically: the run's totals and metrics, the
- * workload's state (save_workload(state, out)) and the chip's. */
+ * workload's state (save_workload(state, out)) and the chip's. Nothing for a
+ * traced run, which cannot resume. */
 aimc_status run_checkpoint_write(run_context *ctx, void (*save_workload)(const void *state, aimc_writer *out),
                                  const void *state);
 /* A resumed run: restores the totals and the metrics log (before the workload). */
