@@ -177,6 +177,13 @@ TEST(RunSafety, ARunIntoAnEmptyDirectoryHoldingOnlyTheLockFileStarts) {
   write_file(outdir + "/" + AIMC_OUTDIR_LOCK_NAME, "1\n");
   EXPECT_EQ(run("run -p experiment.steps=3 --quiet -o " + outdir, &out), 0) << out;
   EXPECT_TRUE(exists(outdir + "/result.json"));
+  // A directory with content is refused as before, and is not given a lock file.
+  std::string other = dir / "other";
+  ASSERT_EQ(mkdir(other.c_str(), 0777), 0);
+  write_file(other + "/notes.txt", "mine\n");
+  EXPECT_EQ(run("run -p experiment.steps=3 --quiet -o " + other, &out), 2) << out;
+  EXPECT_NE(out.find(other + " exists and is not empty"), std::string::npos) << out;
+  EXPECT_FALSE(exists(other + "/" + AIMC_OUTDIR_LOCK_NAME));
 }
 
 // ---- §3: a refused or failed start changes nothing on disk ----

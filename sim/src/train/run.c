@@ -252,25 +252,34 @@ aimc_status run_add_layer(run_context *ctx, int out, int in, int *layer) {
 /* Creates outdir if needed and locks it (one writer per run directory); then,
  * holding the lock, accepts it if empty (the lock file aside) or with --force.
  * A resumed run only locks. *lock gets the lock's descriptor. */
-static int prepare_outdir(const char *outdir, int force, int resuming, int *lock) {
-  if (!resuming && aimc_make_directories(outdir) != AIMC_OK) {
-    fprintf(stderr, "aimcsim run: %s\n", aimc_error_message());
-    return AIMC_EXIT_FAILURE;
-  }
-  aimc_status status = aimc_outdir_lock(outdir, lock);
-  if (status != AIMC_OK) {
-    fprintf(stderr, "aimcsim run: %s\n", aimc_error_message());
-    return status == AIMC_EBUSY ? AIMC_EXIT_USAGE : AIMC_EXIT_FAILURE;
-  }
-  if (resuming || force) return AIMC_EXIT_OK;
+static int directory_has_content(const char *outdir) {
   DIR *dir = opendir(outdir);
   int entries = 0;
   for (struct dirent *e; dir && (e = readdir(dir)) != NULL;)
     if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 && !aimc_is_outdir_lock(e->d_name)) ++entries;
   if (dir) closedir(dir);
-  if (entries > 0) {
-    fprintf(stderr, "aimcsim run: %s exists and is not empty; use --force to write into it\n", outdir);
-    return AIMC_EXIT_USAGE;
+  return entries > 0;
+}
+
+static int prepare_outdir(const char *outdir, int force, int resuming, int *lock) {
+  int check = !resuming && !force;
+  /* Once before the lock, so that a refused directory does not even get a lock
+   * file; again under the lock, which another run may have held meanwhile. */
+  for (int locked = 0; locked < 2; ++locked) {
+    if (check && directory_has_content(outdir)) {
+      fprintf(stderr, "aimcsim run: %s exists and is not empty; use --force to write into it\n", outdir);
+      return AIMC_EXIT_USAGE;
+    }
+    if (locked) break;
+    if (!resuming && aimc_make_directories(outdir) != AIMC_OK) {
+      fprintf(stderr, "aimcsim run: %s\n", aimc_error_message());
+      return AIMC_EXIT_FAILURE;
+    }
+    aimc_status status = aimc_outdir_lock(outdir, lock);
+    if (status != AIMC_OK) {
+      fprintf(stderr, "aimcsim run: %s\n", aimc_error_message());
+      return status == AIMC_EBUSY ? AIMC_EXIT_USAGE : AIMC_EXIT_FAILURE;
+    }
   }
   return AIMC_EXIT_OK;
 }
