@@ -147,17 +147,33 @@ static int directory_is_empty(const char *path) {
   return entries == 0;
 }
 
-/* Creates OUTDIR and locks it (one sweep per directory; *lock gets the lock's
- * descriptor), then, holding the lock, accepts an empty directory or one of
- * the same sweep, and writes sweep.yaml and points/. Returns an exit status. */
+/* Whether an existing OUTDIR may take the sweep: a directory of the same sweep
+ * (its sweep.yaml equal to the plan's text) or an empty one. An exit status. */
+static int check_outdir(const sweep_plan *plan, const char *outdir, const char *copy) {
+  struct stat st;
+  if (stat(outdir, &st) != 0) return AIMC_EXIT_OK;
+  if (access(copy, F_OK) == 0) {
+    if (!same_bytes(copy, plan->text, plan->text_length)) {
+      fprintf(stderr,
+              "aimcsim sweep: %s holds another sweep (its sweep.yaml differs from %s); give another -o, "
+              "or remove it to start over\n",
+              outdir, plan->path);
+      return AIMC_EXIT_USAGE;
+    }
+  } else if (!S_ISDIR(st.st_mode) || !directory_is_empty(outdir)) {
+    fprintf(stderr, "aimcsim sweep: %s exists and is not a sweep directory (no sweep.yaml)\n", outdir);
+    return AIMC_EXIT_USAGE;
+  }
+  return AIMC_EXIT_OK;
+}
+
+/* Checks OUTDIR, creates and locks it (one sweep per directory; *lock gets the
+ * lock's descriptor), checks it again under the lock (another sweep may have
+ * held it meanwhile), and writes sweep.yaml and points/. Returns an exit status. */
 static int prepare_outdir(const sweep_plan *plan, const char *outdir, int *lock) {
   char *copy = aimc_path_join(outdir, "sweep.yaml"), *points = aimc_path_join(outdir, "points");
   int status = copy && points ? AIMC_EXIT_OK : AIMC_EXIT_FAILURE;
-  struct stat st;
-  if (status == AIMC_EXIT_OK && stat(outdir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-    fprintf(stderr, "aimcsim sweep: %s exists and is not a directory\n", outdir);
-    status = AIMC_EXIT_USAGE;
-  }
+  if (status == AIMC_EXIT_OK) status = check_outdir(plan, outdir, copy);
   if (status == AIMC_EXIT_OK && aimc_make_directories(outdir) != AIMC_OK) status = AIMC_EXIT_FAILURE;
   if (status == AIMC_EXIT_OK) {
     aimc_status locked = aimc_outdir_lock(outdir, lock);
@@ -168,20 +184,7 @@ static int prepare_outdir(const sweep_plan *plan, const char *outdir, int *lock)
       status = AIMC_EXIT_FAILURE;
     }
   }
-  if (status == AIMC_EXIT_OK && stat(outdir, &st) == 0) {
-    if (access(copy, F_OK) == 0) {
-      if (!same_bytes(copy, plan->text, plan->text_length)) {
-        fprintf(stderr,
-                "aimcsim sweep: %s holds another sweep (its sweep.yaml differs from %s); give another -o, "
-                "or remove it to start over\n",
-                outdir, plan->path);
-        status = AIMC_EXIT_USAGE;
-      }
-    } else if (!S_ISDIR(st.st_mode) || !directory_is_empty(outdir)) {
-      fprintf(stderr, "aimcsim sweep: %s exists and is not a sweep directory (no sweep.yaml)\n", outdir);
-      status = AIMC_EXIT_USAGE;
-    }
-  }
+  if (status == AIMC_EXIT_OK) status = check_outdir(plan, outdir, copy);
   if (status == AIMC_EXIT_OK && (aimc_make_directories(points) != AIMC_OK)) status = AIMC_EXIT_FAILURE;
   if (status == AIMC_EXIT_OK && access(copy, F_OK) != 0) {
     aimc_atomic_file file;
