@@ -104,7 +104,7 @@ aimc_status Chip::add_layer(const aimc_hw_layer_params &params, int *index) {
   aimc_status status = validate_layer(params, params_);
   if (status != AIMC_OK) return status;
   LayerMap map(params.out, params.in, params_.tile);
-  int needed = map.tiles() * (params.fast ? 2 : 1);
+  int needed = aimc_hw_layer_tiles(&params_.tile, params.out, params.in, params.fast);
   if (params_.tiles > 0 && tiles_used_ + needed > params_.tiles)
     return aimc_error_set(AIMC_EINVAL, "%s: layer %d (%d x %d) needs %d tiles of %d x %d but only %d of %d are free",
                           name(), layers(), params.out, params.in, needed, params_.tile.rows, params_.tile.cols,

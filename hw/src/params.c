@@ -305,6 +305,11 @@ aimc_status aimc_hw_trace_params_validate(const aimc_hw_trace_params *p) {
   return AIMC_OK;
 }
 
+int aimc_hw_layer_tiles(const aimc_hw_tile_params *tile, int out, int in, int fast) {
+  int row_blocks = (out + tile->rows - 1) / tile->rows, col_blocks = (in + tile->cols - 1) / tile->cols;
+  return row_blocks * col_blocks * (fast ? 2 : 1);
+}
+
 int aimc_hw_trace_line_count(int n, int size) {
   if (n == AIMC_HW_TRACE_ALL_LINES) return size;
   if (n == AIMC_HW_TRACE_FIRST_LINES) return size < AIMC_HW_TRACE_FIRST_COUNT ? size : AIMC_HW_TRACE_FIRST_COUNT;

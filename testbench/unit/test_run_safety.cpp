@@ -205,6 +205,9 @@ TEST(RunSafety, ConfigurationErrorsAreRefusedWith2BeforeOutdirExists) {
       {"-p chip.adc.bits=6 -p backward.preset=aihwkit_preset", "backward.out_res (0.00196078: 510 steps) is finer "
                                                                "than the chip's 6-bit ADC (chip.adc.bits, 62 steps)"},
       {empty, "forward.out_res (0.00196078: 510 steps) is finer than the chip's 8-bit ADC (chip.adc.bits"},
+      {"-p chip.tiles=1 -p experiment.algorithm=tiki_taka", "chip.tiles = 1 is too few: layer 0 (1 x 40) needs 2 tiles"},
+      {"-p experiment.workload=fcn -p data.train_images=" + (dir / "missing.gz"),
+       "data.train_images " + (dir / "missing.gz") + ": No such file or directory"},
   };
   for (const auto &[args, message] : cases) {
     std::string out, outdir = dir / "out";

@@ -243,6 +243,10 @@ typedef struct aimc_hw_trace_layer {
 aimc_status aimc_hw_trace_params_check_layers(const aimc_hw_trace_params *params, const aimc_hw_tile_params *tile,
                                               const aimc_hw_trace_layer *layers, int n_layers, const char *name);
 
+/* Physical tiles a layer of out x in occupies on tiles of this geometry (twice
+ * as many with a fast array A). */
+int aimc_hw_layer_tiles(const aimc_hw_tile_params *tile, int out, int in, int fast);
+
 /* The lines a trace of n (a count or a special value) selects on a tile side of
  * `size` lines: their number. */
 int aimc_hw_trace_line_count(int n, int size);

@@ -4,11 +4,29 @@
  * directory: they run before anything is created or written, so that a
  * refused start changes nothing on disk (docs/training.md). Each check is the
  * one the chip applies later (aimc_hw_io_check_converters,
- * aimc_hw_trace_params_check_layers), called early on the shapes the workload
- * will add, with the names of the configuration keys.
+ * aimc_hw_trace_params_check_layers, aimc_hw_layer_tiles), called early on the shapes the workload
+ * will add, with the names of the configuration keys; the data files are
+ * checked with aimc_require_regular_file, as their readers do.
  */
+#include "aimc_sim/fileio.h"
 #include "aimc_sim/trace.h"
 #include "train_internal.h"
+
+/* The networks read all four data files at the start; a missing one (or a FIFO
+ * or device) would otherwise stop the run after its directory exists. */
+static aimc_status check_data_files(const aimc_data_params *data) {
+  const struct {
+    const char *key, *path;
+  } files[] = {{"data.train_images", data->train_images},
+               {"data.train_labels", data->train_labels},
+               {"data.test_images", data->test_images},
+               {"data.test_labels", data->test_labels}};
+  for (size_t k = 0; k < sizeof files / sizeof files[0]; ++k) {
+    aimc_status status = aimc_require_regular_file(files[k].key, files[k].path);
+    if (status != AIMC_OK) return status;
+  }
+  return AIMC_OK;
+}
 
 static aimc_status check_trace(const aimc_config *config, const run_checkpointing *checkpointing, int resuming) {
   if (config->experiment.algorithm == AIMC_ALGORITHM_DIGITAL_SGD)
@@ -40,13 +58,37 @@ static aimc_status check_trace(const aimc_config *config, const run_checkpointin
   return aimc_hw_trace_params_check_layers(&params, &config->chip.tile, layers, n, "trace");
 }
 
+/* The layers must fit the chip's physical tiles (chip.tiles; 0: as many as needed). */
+static aimc_status check_tiles(const aimc_config *config) {
+  if (config->chip.tiles <= 0) return AIMC_OK;
+  double out[4], in[4];
+  int n = run_workload_layers(config, out, in), used = 0;
+  int fast = config->experiment.algorithm == AIMC_ALGORITHM_TIKI_TAKA;
+  for (int k = 0; k < n; ++k) {
+    int needed = aimc_hw_layer_tiles(&config->chip.tile, (int)out[k], (int)in[k], fast);
+    if (used + needed > config->chip.tiles)
+      return aimc_error_set(AIMC_EINVAL,
+                            "chip.tiles = %d is too few: layer %d (%d x %d) needs %d tiles of %d x %d (chip.tile) "
+                            "after the %d of the layers before it",
+                            config->chip.tiles, k, (int)out[k], (int)in[k], needed, config->chip.tile.rows,
+                            config->chip.tile.cols, used);
+    used += needed;
+  }
+  return AIMC_OK;
+}
+
 aimc_status run_preflight(const aimc_config *config, const run_checkpointing *checkpointing, int resuming) {
+  if (config->experiment.workload != AIMC_WORKLOAD_LEAST_SQUARES) {
+    aimc_status status = check_data_files(&config->data);
+    if (status != AIMC_OK) return status;
+  }
   if (config->trace.enabled) {
     aimc_status status = check_trace(config, checkpointing, resuming);
     if (status != AIMC_OK) return status;
   }
   if (config->experiment.algorithm == AIMC_ALGORITHM_DIGITAL_SGD) return AIMC_OK;
-  aimc_status status = aimc_hw_io_check_converters(&config->forward, "forward", &config->chip);
+  aimc_status status = check_tiles(config);
+  if (status == AIMC_OK) status = aimc_hw_io_check_converters(&config->forward, "forward", &config->chip);
   if (status == AIMC_OK) status = aimc_hw_io_check_converters(&config->backward, "backward", &config->chip);
   if (status == AIMC_OK && config->experiment.algorithm == AIMC_ALGORITHM_TIKI_TAKA)
     status = aimc_hw_io_check_converters(&config->transfer_forward, "transfer_forward", &config->chip);

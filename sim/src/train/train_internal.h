@@ -159,7 +159,8 @@ int run_workload_layers(const aimc_config *config, double out[4], double in[4]);
 /* Everything about the configuration that would stop the run once started
  * (preflight.c), checked before the run directory is created or written, with
  * the same checks the chip and the workloads apply and messages that name the
- * configuration keys: tracing without the timed analog chip, traced tiles,
+ * configuration keys: missing data files (or FIFOs, devices) of the networks,
+ * tracing without the timed analog chip, traced tiles,
  * lines or devices outside the workload's layers, IO resolutions finer than the
  * chip's converters, checkpoints or --resume of a traced run. AIMC_EINVAL. */
 aimc_status run_preflight(const aimc_config *config, const run_checkpointing *checkpointing, int resuming);
