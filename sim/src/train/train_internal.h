@@ -165,6 +165,20 @@ int run_workload_layers(const aimc_config *config, double out[4], double in[4]);
  * chip's converters, checkpoints or --resume of a traced run. AIMC_EINVAL. */
 aimc_status run_preflight(const aimc_config *config, const run_checkpointing *checkpointing, int resuming);
 
+/* The run directory (outdir.c). */
+/* Creates outdir if needed (not when resuming) and locks it; without --force
+ * an existing directory must be empty but for the lock file. An exit status,
+ * with the reason on stderr; *lock gets the lock's descriptor. */
+int run_prepare_outdir(const char *outdir, int force, int resuming, int *lock);
+/* Removes NAME.tmp.<digits> files a killed run left in outdir, weights/ and
+ * waveforms/ (call with the directory locked). */
+void run_remove_stale_temporaries(const char *outdir);
+/* AIMC_EINVAL if the traced VCD's directory or file exists as something else
+ * than a directory and a regular file. */
+aimc_status run_check_trace_target(const char *outdir, const aimc_trace_config *trace);
+/* Whether OUTDIR/result.json records a completed run. */
+int run_directory_completed(const char *outdir);
+
 /* Fault injection for the crash-safety tests (AIMCSIM_FAULT=kill-at-step=N). */
 void run_fault_step(const run_context *ctx, uint64_t step);
 
