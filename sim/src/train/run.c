@@ -1,8 +1,9 @@
 /*
  * `aimcsim run`: loads the configuration (or the embedded default), checks it
  * whole (preflight.c), creates and locks the run directory (outdir.c), builds
- * the chip (timed or not), trains, and writes config.yaml (fully resolved), metrics.csv, stats.json, summary.txt and the
- * final weights (weights/layerN.idx, IDX float) - every file atomically.
+ * the chip (timed or not), trains, and writes config.yaml (fully resolved),
+ * metrics.csv, stats.json, summary.txt and the final weights
+ * (weights/layerN.idx, IDX float) - every file atomically.
  */
 #include <errno.h>
 #include <math.h>
