@@ -1,5 +1,5 @@
-// What `aimcsim run` (and `sweep`) may write, and when (docs/training.md,
-// "The run directory"): the waveform goes only to OUTDIR/waveforms/NAME.vcd and
+// What `aimcsim run` (and `sweep`) may write, and when (docs/training.md):
+// the waveform goes only to OUTDIR/waveforms/NAME.vcd and
 // never through a symbolic link; one process writes a run directory at a time;
 // a refused start changes nothing on disk; a refused --resume leaves the results
 // byte-identical; stale temporaries of a killed run go away on the next start;

@@ -1,5 +1,5 @@
 /*
- * The run directory of `aimcsim run` (docs/training.md, "The run directory"):
+ * The run directory of `aimcsim run` (docs/training.md):
  * one writer at a time (aimc_outdir_lock before anything is written), an
  * existing non-empty directory only with --force, the temporaries a killed
  * run left behind, the traced VCD never written through a link or onto a
