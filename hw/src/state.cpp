@@ -3,6 +3,7 @@
 // timelines (tiles, buffer ports, digital unit) and the simulated time, in
 // module-tree order. Each record names its component, so a checkpoint of a
 // different chip is refused instead of misread.
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -66,27 +67,39 @@ void StatProvider::save_state(aimc_writer *out) const {
 }
 
 aimc_status StatProvider::load_state(aimc_reader *in) {
-  char text[256];
+  char text[256], quoted[256];
   aimc_read_string(in, text, sizeof text);
   uint32_t counters = aimc_read_u32(in);
   aimc_status status = aimc_reader_status(in, "hardware state");
   if (status != AIMC_OK) return status;
   if (kind_ != text)
-    return aimc_error_set(AIMC_EFORMAT, "hardware state: a %s was saved where this chip has a %s", text, kind_.c_str());
+    return aimc_error_set(AIMC_EFORMAT, "hardware state: a %s was saved where this chip has a %s",
+                          aimc_escape(text, SIZE_MAX, quoted, sizeof quoted), kind_.c_str());
   if (counters != counters_.size())
-    return aimc_error_set(AIMC_EFORMAT, "hardware state: the %s has %u counters in the checkpoint, %zu here", text,
-                          counters, counters_.size());
+    return aimc_error_set(AIMC_EFORMAT, "hardware state: the %s has %u counters in the checkpoint, %zu here",
+                          kind_.c_str(), counters, counters_.size());
   for (auto &counter : counters_) {
     aimc_read_string(in, text, sizeof text);
     uint64_t count = aimc_read_u64(in);
     double amount = aimc_read_f64(in);
     if ((status = aimc_reader_status(in, "hardware state")) != AIMC_OK) return status;
     if (counter->name() != text)
-      return aimc_error_set(AIMC_EFORMAT, "hardware state: counter '%s' where '%s' was expected", text,
-                            counter->name().c_str());
+      return aimc_error_set(AIMC_EFORMAT, "hardware state: counter '%s' where '%s' was expected",
+                            aimc_escape(text, SIZE_MAX, quoted, sizeof quoted), counter->name().c_str());
+    // Amounts (energies in J, charges) only ever grow from zero.
+    if (!(std::isfinite(amount) && amount >= 0.0))
+      return aimc_error_set(AIMC_EFORMAT, "hardware state: %s of the %s is %g, not a finite non-negative number",
+                            counter->name().c_str(), kind_.c_str(), amount);
     counter->restore(count, amount);
   }
-  for (double &joules : energy_) joules = aimc_read_f64(in);
+  for (size_t p = 0; p < energy_.size(); ++p) {
+    double joules = aimc_read_f64(in);
+    if (!in->failed && !(std::isfinite(joules) && joules >= 0.0))
+      return aimc_error_set(AIMC_EFORMAT, "hardware state: energy of the %s in phase %s is %g J, not a finite "
+                            "non-negative number", kind_.c_str(),
+                            p < AIMC_HW_PHASE_COUNT ? aimc_hw_phase_name(static_cast<aimc_hw_phase>(p)) : "?", joules);
+    energy_[p] = joules;
+  }
   busy_ = get_time(in);
   return aimc_reader_status(in, "hardware state");
 }
@@ -111,7 +124,18 @@ aimc_status Tile::load_state(aimc_reader *in) {
   if (status == AIMC_OK) status = get_plain(in, &backward_stats_, "the backward read statistics");
   if (status == AIMC_OK) status = get_plain(in, &transfer_stats_, "the transfer read statistics");
   if (status == AIMC_OK) status = get_plain(in, &update_stats_, "the update statistics");
-  return status;
+  if (status != AIMC_OK) return status;
+  // The random streams are counted per sample updated and per vector read;
+  // their counters must be those of the statistics saved with them.
+  uint64_t vectors = forward_stats_.vectors + backward_stats_.vectors + transfer_stats_.vectors;
+  if (array_.update_event != update_stats_.samples || array_.io_event != vectors)
+    return aimc_error_set(AIMC_EFORMAT, "hardware state: the random-stream counters (%llu updates, %llu reads) are "
+                          "not the %llu samples updated and %llu vectors read",
+                          static_cast<unsigned long long>(array_.update_event),
+                          static_cast<unsigned long long>(array_.io_event),
+                          static_cast<unsigned long long>(update_stats_.samples),
+                          static_cast<unsigned long long>(vectors));
+  return AIMC_OK;
 }
 
 void Buffer::save_state(aimc_writer *out) const {
@@ -185,7 +209,7 @@ aimc_status Chip::save_chip_state(aimc_writer *out) const {
 aimc_status Chip::load_chip_state(aimc_reader *in) {
   std::vector<const sc_core::sc_object *> parts;
   collect(*this, &parts);
-  char text[256];
+  char text[256], quoted[256];
   aimc_read_string(in, text, sizeof text);
   uint32_t version = aimc_read_u32(in);
   uint8_t timed = aimc_read_u8(in);
@@ -205,11 +229,16 @@ aimc_status Chip::load_chip_state(aimc_reader *in) {
     if ((status = aimc_reader_status(in, "hardware state")) != AIMC_OK) return status;
     std::string expected = relative_name(*this, *part);
     if (expected != text)
-      return aimc_error_set(AIMC_EFORMAT, "hardware state: component '%s' where '%s' was expected", text,
-                            expected.c_str());
+      return aimc_error_set(AIMC_EFORMAT, "hardware state: component '%s' where '%s' was expected",
+                            aimc_escape(text, SIZE_MAX, quoted, sizeof quoted), expected.c_str());
     // The tree is this chip's own; loading changes the parts, not the tree.
     auto *provider = const_cast<StatProvider *>(dynamic_cast<const StatProvider *>(part));
-    if ((status = provider->load_state(in)) != AIMC_OK) return status;
+    if ((status = provider->load_state(in)) != AIMC_OK) {
+      std::string message = aimc_error_message();
+      const std::string prefix = "hardware state: ";
+      if (message.compare(0, prefix.size(), prefix) == 0) message = message.substr(prefix.size());
+      return aimc_error_set(status, "hardware state: %s: %s", expected.c_str(), message.c_str());
+    }
   }
   return AIMC_OK;
 }

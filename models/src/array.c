@@ -207,5 +207,20 @@ aimc_status aimc_array_load_state(aimc_array *array, aimc_reader *in) {
   array->update_event = aimc_read_u64(in);
   array->io_event = aimc_read_u64(in);
   array->device_event = aimc_read_u64(in);
-  return aimc_reader_status(in, "array state");
+  if ((status = aimc_reader_status(in, "array state")) != AIMC_OK) return status;
+  /* Behind a valid checksum the values are still checked: a programmed
+   * weight lies within its device's bounds (every kernel clips it there), and
+   * a read-visible one is finite. */
+  const float *programmed = array->w_persistent ? array->w_persistent : array->w;
+  for (size_t c = 0; c < n; ++c) {
+    const aimc_cell *cell = &array->cells[c];
+    if (!(programmed[c] >= cell->b_min && programmed[c] <= cell->b_max))
+      return aimc_error_set(AIMC_EFORMAT, "array state: the weight at row %zu, column %zu is %g, outside its device's "
+                            "bounds [%g, %g]", c / (size_t)array->cols, c % (size_t)array->cols,
+                            (double)programmed[c], (double)cell->b_min, (double)cell->b_max);
+    if (!isfinite(array->w[c]))
+      return aimc_error_set(AIMC_EFORMAT, "array state: the read weight at row %zu, column %zu is %g, not finite",
+                            c / (size_t)array->cols, c % (size_t)array->cols, (double)array->w[c]);
+  }
+  return AIMC_OK;
 }

@@ -199,6 +199,43 @@ aimc_status aimc_reader_status(const aimc_reader *reader, const char *what) {
                         reader->size);
 }
 
+const char *aimc_escape(const void *bytes, size_t n, char *out, size_t capacity) {
+  static const char hex[] = "0123456789abcdef";
+  const unsigned char *p = bytes;
+  size_t at = 0;
+  if (capacity < 4) {
+    if (capacity) out[0] = '\0';
+    return out;
+  }
+  for (size_t k = 0; k < n; ++k) {
+    if (n == SIZE_MAX && p[k] == '\0') break;
+    char piece[5];
+    size_t len;
+    if (p[k] == '\\') {
+      piece[0] = piece[1] = '\\';
+      len = 2;
+    } else if (p[k] >= 0x20 && p[k] < 0x7f) {
+      piece[0] = (char)p[k];
+      len = 1;
+    } else {
+      piece[0] = '\\';
+      piece[1] = 'x';
+      piece[2] = hex[p[k] >> 4];
+      piece[3] = hex[p[k] & 15];
+      len = 4;
+    }
+    if (at + len + 4 > capacity) { /* room for "..." and the NUL */
+      memcpy(out + at, "...", 3);
+      at += 3;
+      break;
+    }
+    memcpy(out + at, piece, len);
+    at += len;
+  }
+  out[at] = '\0';
+  return out;
+}
+
 uint64_t aimc_hash64(const void *data, size_t n, uint64_t seed) {
   const unsigned char *p = data;
   uint64_t h = 0xcbf29ce484222325ull ^ seed;

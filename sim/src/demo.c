@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "aimc/aimc.h"
+#include "cli/cli_common.h"
 #include "aimc_sim/commands.h"
 
 static double now_seconds(void) {
@@ -20,13 +21,6 @@ static double now_seconds(void) {
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-static int parse_count(const char *text, long lo, long hi, long *out) {
-  char *end = NULL;
-  long v = strtol(text, &end, 10);
-  if (!end || *end || end == text || v < lo || v > hi) return 0;
-  *out = v;
-  return 1;
-}
 
 static void show_response(void) {
   const double tau = 0.6, dw_min = 0.01;
@@ -133,15 +127,9 @@ int aimc_cmd_demo(int argc, char **argv) {
       printf("usage: aimcsim demo [--seed N] [--threads N]\n");
       return AIMC_EXIT_OK;
     } else if (strcmp(argv[k], "--seed") == 0 && k + 1 < argc) {
-      if (!parse_count(argv[++k], 0, 0x7fffffffL, &seed)) {
-        fprintf(stderr, "aimcsim demo: --seed needs an integer in [0, 2^31), got '%s'\n", argv[k]);
-        return AIMC_EXIT_USAGE;
-      }
+      if (!cli_parse_long("demo", "--seed", argv[++k], 0, 0x7fffffffL, &seed)) return AIMC_EXIT_USAGE;
     } else if (strcmp(argv[k], "--threads") == 0 && k + 1 < argc) {
-      if (!parse_count(argv[++k], 1, 1024, &threads)) {
-        fprintf(stderr, "aimcsim demo: --threads needs an integer in [1, 1024], got '%s'\n", argv[k]);
-        return AIMC_EXIT_USAGE;
-      }
+      if (!cli_parse_long("demo", "--threads", argv[++k], 1, 1024, &threads)) return AIMC_EXIT_USAGE;
     } else {
       fprintf(stderr, "aimcsim demo: unknown argument '%s'\nusage: aimcsim demo [--seed N] [--threads N]\n", argv[k]);
       return AIMC_EXIT_USAGE;

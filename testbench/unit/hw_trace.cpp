@@ -13,118 +13,17 @@
 #include <set>
 #include <sstream>
 
-#include "hw_support.h"
+#include "hw_golden_run.h"
+#include "hw_vcd.h"
 
 namespace {
 
-// A parsed VCD: variables by identifier and the value changes per timestamp.
-struct Vcd {
-  struct Var {
-    std::string scope, name, type;
-  };
-  std::map<std::string, Var> vars;
-  std::vector<std::pair<uint64_t, std::vector<std::pair<std::string, std::string>>>> blocks;
-  std::string timescale;
-
-  explicit Vcd(const std::string &path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot read " + path);
-    std::string token;
-    std::vector<std::string> scopes;
-    bool definitions = true;
-    while (definitions && in >> token) {
-      if (token == "$scope") {
-        std::string kind, name, end;
-        in >> kind >> name >> end;
-        scopes.push_back(name);
-      } else if (token == "$upscope") {
-        in >> token;
-        scopes.pop_back();
-      } else if (token == "$var") {
-        std::string type, size, id, name, end;
-        in >> type >> size >> id >> name >> end;
-        std::string scope;
-        for (const std::string &s : scopes) scope += (scope.empty() ? "" : ".") + s;
-        vars[id] = {scope, name, type};
-      } else if (token == "$timescale") {
-        std::string number, unit;
-        in >> number >> unit >> token;
-        timescale = number + " " + unit;
-      } else if (token == "$enddefinitions") {
-        in >> token;
-        definitions = false;
-      }
-    }
-    while (in >> token) {
-      if (token == "$dumpvars" || token == "$end") continue;
-      if (token[0] == '#') {
-        blocks.push_back({std::stoull(token.substr(1)), {}});
-      } else if (token[0] == 'b' || token[0] == 'r') {
-        std::string id;
-        in >> id;
-        blocks.back().second.push_back({id, token});
-      } else {
-        blocks.back().second.push_back({token.substr(1), token.substr(0, 1)});
-      }
-    }
-  }
-  std::string id_of(const std::string &scope, const std::string &name) const {
-    for (const auto &[id, v] : vars)
-      if (v.scope == scope && v.name == name) return id;
-    throw std::runtime_error("no VCD variable " + scope + "." + name);
-  }
-};
-
-int64_t integer_value(const std::string &binary) {
-  uint32_t bits = static_cast<uint32_t>(std::stoul(binary.substr(1), nullptr, 2));
-  return static_cast<int32_t>(bits);
-}
-
-aimc_hw_chip_params trace_chip() {
-  aimc_hw_chip_params p;
-  aimc_hw_chip_params_default(&p);
-  p.tile = {4, 5};
-  p.pulse.pulse_width = 2e-9;  // gaps between slots: every pulse is its own rising edge
-  p.pulse.pulse_period = 5e-9;
-  return p;
-}
-
-aimc_hw_layer_params trace_layer(const aimc_hw_chip_params &chip) {
-  aimc_hw_layer_params layer;
-  aimc_hw_layer_params_default(&layer, 4, 5, &chip);
-  layer.forward_io = layer.backward_io = quiet_io(chip);
-  layer.seed = 21;
-  return layer;
-}
-
-aimc_hw_trace_params trace_all(const std::string &path) {
-  aimc_hw_trace_params t;
-  aimc_hw_trace_params_default(&t);
-  std::snprintf(t.vcd_path, sizeof t.vcd_path, "%s", path.c_str());
-  t.n_tiles = 1;
-  t.tiles[0] = aimc_hw_trace_tile{};
-  t.tiles[0].n_rows = -1;
-  t.tiles[0].n_cols = -1;
-  t.tiles[0].n_devices = 2;
-  t.tiles[0].device_rows[1] = 3;
-  t.tiles[0].device_cols[1] = 4;
-  return t;
-}
-
-// Three mini-batches of updates and a forward and backward read.
-int tiny_program(ChipHandle &hw, std::vector<float> *forward_out) {
-  const float x[] = {0.5f, -0.3f, 0.8f, 0.1f, -0.6f, 0.2f, 0.2f, -0.9f, 0.4f, 0.0f, -0.7f, 0.5f, 0.3f, 0.3f, -0.1f};
-  const float d[] = {0.4f, -0.2f, 0.1f, 0.3f, -0.5f, 0.6f, -0.1f, 0.2f, 0.2f, 0.2f, -0.3f, -0.4f};
-  for (int call = 0; call < 3; ++call) {
-    aimc_hw_chip_set_step(hw.chip, static_cast<uint64_t>(call));
-    if (aimc_hw_chip_update(hw.chip, 0, AIMC_HW_ARRAY_MAIN, x, d, 3, 0.05f + 0.02f * call)) return 1;
-  }
-  std::vector<float> y(4), b(5);
-  if (aimc_hw_chip_forward(hw.chip, 0, AIMC_HW_ARRAY_MAIN, x, y.data(), 1)) return 1;
-  if (aimc_hw_chip_backward(hw.chip, 0, AIMC_HW_ARRAY_MAIN, d, b.data(), 1)) return 1;
-  if (forward_out) *forward_out = y;
-  return 0;
-}
+using golden::tiny_program;
+using golden::trace_all;
+using golden::trace_chip;
+using golden::trace_layer;
+using hw_vcd::integer_value;
+using hw_vcd::Vcd;
 
 std::string read_file(const std::string &path) {
   std::ifstream in(path);

@@ -411,6 +411,48 @@ TEST(ConfigErrors, QuotedNumbersAndEmptyValuesAreRefused)
   EXPECT_NE(std::string(error.message).find("'device.dw_min' has no value"), std::string::npos);
 }
 
+// An explicit tag asks for a type the schema does not give: refused where it
+// stands, in the file and in -p overrides, never silently ignored.
+TEST(ConfigErrors, ExplicitYamlTagsAreRefusedWithFileLineAndColumn)
+{
+  struct Case {
+    const char *text, *tag;
+    int line, column;
+  } cases[] = {
+      {"device:\n  dw_min: !!str 0.1\n", "(!!str)", 2, 11},
+      {"device:\n  dw_min: !!float 0.1\n", "(!!float)", 2, 11},
+      {"experiment:\n  algorithm: !custom tiki_taka\n", "(!custom)", 2, 14},
+      {"experiment:\n  lr: !!python/object:os.system x\n", "(!!python/object:os.system)", 2, 7},
+      {"device: !!map\n  dw_min: 0.1\n", "(!!map)", 1, 9},
+      {"device:\n  piecewise_up: !!seq [1, 2]\n", "(!!seq)", 2, 17},
+  };
+  for (const Case &c : cases) {
+    aimc_config config;
+    aimc_cfg_error error;
+    ASSERT_EQ(load_text(&aimc_config_schema, &config, c.text, {}, &error), AIMC_EFORMAT) << c.text;
+    std::string where = "test.yaml:" + std::to_string(c.line) + ":" + std::to_string(c.column) + ": YAML tags " + c.tag +
+                        " are not supported in config files";
+    EXPECT_EQ(std::string(error.text).rfind(where, 0), 0u) << error.text;
+  }
+  aimc_config config;
+  aimc_cfg_error error;
+  ASSERT_EQ(load_text(&aimc_config_schema, &config, "", {"device.dw_min=!!str 0.1"}, &error), AIMC_EFORMAT);
+  EXPECT_NE(std::string(error.text).find("YAML tags (!!str) are not supported"), std::string::npos) << error.text;
+}
+
+// Messages quote values; a control character in one (here ESC, written as a
+// YAML escape) is refused, shown escaped, so none reaches the terminal raw.
+TEST(ConfigErrors, ControlCharactersInValuesAreRefusedAndShownEscaped)
+{
+  aimc_config config;
+  aimc_cfg_error error;
+  ASSERT_EQ(load_text(&aimc_config_schema, &config, "experiment:\n  algorithm: \"tiki\\e[2J\\rtaka\"\n", {}, &error),
+            AIMC_EFORMAT);
+  std::string text = error.text;
+  EXPECT_EQ(text.rfind("test.yaml:2:14: a value must not contain the control character \\x1b", 0), 0u) << text;
+  for (char c : text) EXPECT_TRUE(c == '\n' || static_cast<unsigned char>(c) >= 0x20) << text;
+}
+
 // ---- Presets and discriminators.
 
 TEST(ConfigPresets, ExplicitKeyWinsWhateverItsOrder)

@@ -1,13 +1,14 @@
 // Device response models: zero-noise closed forms (the model's formula iterated by
 // hand in double precision), the ALD against the paper's discrete-time model
-// (eq. 20), response factors and symmetric points, device-to-device draws, and
-// rejection of invalid parameters.
+// (eq. 20), response factors and symmetric points, device-to-device draws,
+// rejection of invalid parameters and the spread of the cycle-to-cycle noise.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "test_util.h"
 
@@ -327,6 +328,59 @@ TEST(Device, RowDrawsEqualTheOneCellReferenceBitForBit) {
       aimc_cell one;
       aimc_device_draw_cell(&device, 1234, static_cast<uint32_t>(5 + k), &one);
       EXPECT_EQ(std::memcmp(&one, &row[k], sizeof one), 0) << "model " << m << ", column " << 5 + k;
+    }
+  }
+}
+
+// Cycle-to-cycle noise: each pulse moves a cell by dw_min (1 + sigma xi) with
+// sigma = dw_min_std (reference/aihwkit.md: multiplicative noise of the step, or
+// dw_min sigma xi added for LinearStep without mult_noise), so n pulses of a
+// ConstantStep cell from 0 add up to n dw_min with variance n (dw_min sigma)^2.
+// With x = d = 1 and lr = 10 dw_min, update management makes both probabilities
+// exactly 1 over BL = 10 slots: every cell receives 10 down pulses per update.
+// The sample variance of 256 cells x 200 updates has a relative standard error of
+// sqrt(2 / 51200) = 0.0063; the bound is six times that.
+TEST(Device, CycleToCycleNoiseHasTheVarianceOfDwMinTimesDwMinStd) {
+  const int rows = 16, cols = 16, trials = 200, pulses = 10;
+  const double dw_min = 0.001, sigma = 0.3;
+  for (aimc_device_model model : {AIMC_DEVICE_CONSTANT_STEP, AIMC_DEVICE_LINEAR_STEP}) {
+    for (int reference = 0; reference < 2; ++reference) {
+      aimc_device_params p = quiet_device(model);
+      p.dw_min = dw_min;
+      p.dw_min_std = sigma;
+      p.up_down = 0;
+      p.gamma_up = p.gamma_down = 0;  // LinearStep: a constant step, noise added (mult_noise off)
+      p.mult_noise = 0;
+      p.w_max = 10;
+      p.w_min = -10;
+      Array arr(rows, cols, p, 5);
+      std::vector<float> x(cols, 1.0f), d(rows, 1.0f), zero((size_t)rows * cols, 0.0f);
+      aimc_update_params u;
+      aimc_update_params_default(&u);
+      const float lr = (float)(pulses * dw_min);
+      aimc_update_stats stats = {};
+      double sum = 0, sum_sq = 0;
+      for (int t = 0; t < trials; ++t) {
+        ASSERT_EQ(aimc_array_set_weights(&arr.a, zero.data()), AIMC_OK);
+        aimc_status s = reference ? aimc_array_update_reference(&arr.a, x.data(), d.data(), 1, lr, &u, &stats)
+                                  : aimc_array_update(&arr.a, x.data(), d.data(), 1, lr, &u, &stats, nullptr);
+        ASSERT_EQ(s, AIMC_OK) << aimc_error_message();
+        for (int c = 0; c < rows * cols; ++c) {
+          sum += arr.a.w[c];
+          sum_sq += (double)arr.a.w[c] * arr.a.w[c];
+        }
+      }
+      const std::string what = std::string(model == AIMC_DEVICE_CONSTANT_STEP ? "constant_step" : "linear_step") +
+                               (reference ? " reference kernel" : " fast kernel");
+      // Every slot a coincidence: the step count is exact, only the step size varies.
+      ASSERT_EQ(stats.pulses_down, (uint64_t)trials * rows * cols * pulses) << what;
+      ASSERT_EQ(stats.pulses_up, 0u) << what;
+      const double n = (double)trials * rows * cols;
+      const double mean = sum / n, var = (sum_sq - n * mean * mean) / (n - 1);
+      const double expected_var = pulses * (dw_min * sigma) * (dw_min * sigma);
+      EXPECT_NEAR(mean, -pulses * dw_min, 5 * std::sqrt(expected_var / n)) << what;
+      EXPECT_NEAR(var / expected_var, 1.0, 6 * std::sqrt(2.0 / n))
+          << what << ": variance of 10 pulse steps " << var << ", expected 10 (dw_min dw_min_std)^2 = " << expected_var;
     }
   }
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "test_util.h"
@@ -124,4 +125,21 @@ TEST(ArrayState, AStateOfOtherDevicesIsRefused) {
   // Truncated in the weights.
   aimc_reader_init(&in, out.w.data, out.w.size - 30);
   EXPECT_EQ(aimc_array_load_state(&a.a, &in), AIMC_EFORMAT);
+}
+
+// Bytes quoted from a file in a message: printable ASCII as it is, a
+// backslash doubled, every other byte as \xNN, a long text cut with "...",
+// never a raw control character.
+TEST(Serial, EscapeLetsNoControlCharacterThrough) {
+  char out[64];
+  const char bytes[] = {'a', '\x1b', '[', '2', 'J', '\r', '\\', '\x7f', '\xe9', '\0', 'z'};
+  EXPECT_STREQ(aimc_escape(bytes, sizeof bytes, out, sizeof out), "a\\x1b[2J\\x0d\\\\\\x7f\\xe9\\x00z");
+  EXPECT_STREQ(aimc_escape("tab\there", SIZE_MAX, out, sizeof out), "tab\\x09here");
+  std::string long_text(100, '\x01');
+  aimc_escape(long_text.data(), long_text.size(), out, sizeof out);
+  std::string expected;
+  for (int k = 0; k < 15; ++k) expected += "\\x01";  // 15 x 4 characters, "..." and the NUL fill 64
+  EXPECT_EQ(std::string(out), expected + "...");
+  for (const char *c = out; *c; ++c) EXPECT_GE(static_cast<unsigned char>(*c), 0x20);
+  EXPECT_LT(std::strlen(out), sizeof out);
 }

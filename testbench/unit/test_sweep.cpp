@@ -265,6 +265,47 @@ TEST(Sweep, RerunRunsOnlyThePointsNotCompleted) {
   EXPECT_NE(output.find("holds another sweep"), std::string::npos) << output;
 }
 
+// A point counts as complete only if its result.json holds every figure of
+// the table, typed, and its metrics.csv and weights are there: a one-bit change
+// of a key name, a missing field, a string where a number belongs and a missing
+// metrics.csv each make the point run again, and the table ends as it was,
+// with no blank cell a complete run would fill.
+TEST(Sweep, APointWithAnIncompleteResultIsRerun) {
+  TempDir dir;
+  std::string sweep = four_point_sweep(dir), out = dir / "out", output;
+  ASSERT_EQ(sh(kExe + " sweep " + sweep + " -o " + out, &output), 0) << output;
+  Table first = read_csv(out + "/results.csv");
+  auto point = [&](int i) { return out + "/points/000" + std::to_string(i); };
+  auto edit = [&](int i, const std::string &from, const std::string &to) {
+    std::string text = read_file(point(i) + "/result.json");
+    size_t at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    write_file(point(i) + "/result.json", text.replace(at, from.size(), to));
+  };
+  edit(0, "\"final_loss\"", "\"final_lost\"");        // 's' (0x73) -> 't' (0x74): one bit
+  std::string text = read_file(point(1) + "/result.json");
+  size_t line = text.find("  \"energy_total_j\"");
+  ASSERT_NE(line, std::string::npos);
+  write_file(point(1) + "/result.json", text.erase(line, text.find('\n', line) + 1 - line));
+  edit(2, "\"wall_s\": ", "\"wall_s\": \"0.5\", \"was\": ");
+  ASSERT_EQ(std::remove((point(3) + "/metrics.csv").c_str()), 0);
+  ASSERT_EQ(sh(kExe + " sweep " + sweep + " -o " + out, &output), 0) << output;
+  EXPECT_NE(output.find("4 run now, 0 kept from before"), std::string::npos) << output;
+  EXPECT_NE(output.find("point 0 is not complete (result.json: no \"final_loss\")"), std::string::npos) << output;
+  EXPECT_NE(output.find("point 1 is not complete (result.json: no \"energy_total_j\")"), std::string::npos) << output;
+  EXPECT_NE(output.find("point 2 is not complete (result.json: \"wall_s\" is \"0.5\", not a number)"),
+            std::string::npos) << output;
+  EXPECT_NE(output.find("point 3 is not complete (metrics.csv is missing)"), std::string::npos) << output;
+  Table again = read_csv(out + "/results.csv");
+  EXPECT_EQ(without_wall(again), without_wall(first));
+  ASSERT_EQ(again.size(), 5u);
+  for (size_t r = 1; r < again.size(); ++r)
+    for (const char *name : {"final_loss", "asymptotic_error", "energy_per_sample_j", "latency_per_sample_s",
+                             "energy_total_j", "simulated_time_s", "area_mm2", "wall_s"})
+      EXPECT_FALSE(again[r][column(again, name)].empty()) << "row " << r << " " << name;
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(exists(point(i) + "/metrics.csv")) << i;
+}
+
 TEST(Sweep, ABrokenOverrideFailsOnlyItsPoint) {
   TempDir dir;
   std::string sweep = dir / "bl.yaml", out = dir / "out", output;

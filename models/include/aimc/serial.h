@@ -62,6 +62,13 @@ int aimc_reader_has(const aimc_reader *reader, size_t n);
 /* AIMC_OK, or AIMC_EFORMAT naming `what` and the offset of the first bad read. */
 aimc_status aimc_reader_status(const aimc_reader *reader, const char *what);
 
+/* Bytes read from a file, made safe to quote in a message: printable ASCII
+ * stays, a backslash becomes "\\", every other byte (control characters,
+ * DEL, bytes >= 0x80) becomes "\xNN"; a text that does not fit ends in "...".
+ * Stops at the first NUL when n is SIZE_MAX (a C string). Returns out, always
+ * NUL-terminated (capacity >= 4). */
+const char *aimc_escape(const void *bytes, size_t n, char *out, size_t capacity);
+
 /* 64-bit FNV-1a hash of a byte range (identity checks of derived state). */
 uint64_t aimc_hash64(const void *data, size_t n, uint64_t seed);
 

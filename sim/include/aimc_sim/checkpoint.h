@@ -11,6 +11,8 @@
  * workload's own state (WORK), the hardware model (CHIP) and the identity of
  * the configuration (CONF). Files are written atomically, so a run killed at
  * any moment leaves the previous checkpoint or the new one, never a mixture.
+ * Behind the CRC every value is range-checked against the run that reads it
+ * (docs/training.md, "Checkpoints and resume").
  */
 #ifndef AIMC_SIM_CHECKPOINT_H
 #define AIMC_SIM_CHECKPOINT_H
@@ -63,6 +65,24 @@ void aimc_checkpoint_free(aimc_checkpoint *checkpoint);
 
 /* The section with the tag, or NULL. */
 const aimc_checkpoint_section *aimc_checkpoint_find(const aimc_checkpoint *checkpoint, uint32_t tag);
+
+/* Range checks of values read back behind a valid CRC (a CRC only says the
+ * bytes are those written, not that they mean something possible). Each
+ * returns AIMC_OK or AIMC_EFORMAT with "checkpoint.bin: FIELD is VALUE, not
+ * ..."; FIELD is a printf format ("energy of layer %d"). */
+aimc_status aimc_checkpoint_check_nonnegative(double value, const char *unit, const char *field, ...)
+    __attribute__((format(printf, 3, 4)));
+/* value finite (NaN allowed with nan_ok: a quantity not measured yet). */
+aimc_status aimc_checkpoint_check_finite(double value, int nan_ok, const char *field, ...)
+    __attribute__((format(printf, 3, 4)));
+/* value <= limit; `limit_what` says where the limit comes from ("the 100 steps planned"). */
+aimc_status aimc_checkpoint_check_count(uint64_t value, uint64_t limit, const char *limit_what, const char *field, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Every value finite; field names the array ("weights of layer 0"). */
+aimc_status aimc_checkpoint_check_floats(const float *values, size_t n, const char *field, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A refusal of its own wording, prefixed with the file name. */
+aimc_status aimc_checkpoint_refuse(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 /* Building a checkpoint: start, then for each section begin, write into the
  * writer, end; finish appends the CRC. */

@@ -80,10 +80,29 @@ typedef struct aimc_data_params {
   int test_limit;    /* first N test samples, 0 = all */
 } aimc_data_params;
 
-/* How digital weights map onto the devices (AIHWKIT MappingParameter). */
+/* How digital weights map onto the devices (docs/training.md, Mapping). */
+typedef enum aimc_mapping_scheme {
+  /* aimcsim's own: one learned scale per output row, initialised to
+   * max_j |w_ij| / omega, the devices holding w_ij / scale_i; one chip layer per
+   * network layer. */
+  AIMC_MAPPING_AIMCSIM_ROWWISE = 0,
+  /* AIHWKIT's MappingParameter: fixed mapping scales only when omega > 0, a
+   * learned out scale (scalar or per column) starting at 1, and layers split into
+   * tiles of at most max_input_size x max_output_size. */
+  AIMC_MAPPING_AIHWKIT,
+  AIMC_MAPPING_SCHEME_COUNT
+} aimc_mapping_scheme;
+
+const char *aimc_mapping_scheme_name(aimc_mapping_scheme value);
+
 typedef struct aimc_mapping_params {
-  double weight_scaling_omega; /* the device weight each output row's largest |w| maps to, > 0 */
-  int learn_out_scaling;       /* 1: the per-output digital scales are trained with digital SGD */
+  aimc_mapping_scheme scheme;
+  double weight_scaling_omega;   /* the device weight the largest initial |w| maps to; 0 = no remapping (aihwkit) */
+  int weight_scaling_columnwise; /* aihwkit: one fixed mapping scale per output instead of per tile */
+  int learn_out_scaling;         /* 1: the digital out scales are trained with digital SGD */
+  int out_scaling_columnwise;    /* aihwkit: one learned out scale per output instead of per tile */
+  int max_input_size;            /* aihwkit: inputs per tile at most (0 = no split) */
+  int max_output_size;           /* aihwkit: outputs per tile at most (0 = no split) */
 } aimc_mapping_params;
 
 /* Waveform tracing of one tile (VCD). */

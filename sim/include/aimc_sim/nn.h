@@ -5,7 +5,8 @@
  * updates live in models/; this part supplies activations, the log-softmax +
  * NLL loss, im2col/col2im and max-pooling for the convolutions, a
  * floating-point fully connected layer for Digital SGD reference runs,
- * AIHWKIT's learned per-output scale with its column-wise initial mapping, and
+ * the learned per-output scale of aimcsim's row-wise mapping (mapping.scheme
+ * aimcsim_rowwise), and
  * the per-epoch shuffle.
  *
  * Data are float32 mini-batches stored row-major, batch x features. Images are
@@ -187,7 +188,7 @@ aimc_status aimc_nn_linear_backward(aimc_nn_linear *layer, size_t batch, const f
 /* W -= learning_rate * grad_weight, b -= learning_rate * grad_bias. */
 aimc_status aimc_nn_linear_sgd_step(aimc_nn_linear *layer, float learning_rate);
 
-/* ---- Learned per-output scale (AIHWKIT learn_out_scaling) --------------- */
+/* ---- Learned per-output scale (mapping.scheme aimcsim_rowwise) ---------- */
 
 /* y[b][i] = scale[i] * z[b][i], z the analog MVM output (batch x features). y may equal z. */
 aimc_status aimc_nn_out_scale_forward(size_t batch, size_t features, const float *scale, const float *z,
@@ -198,8 +199,8 @@ aimc_status aimc_nn_out_scale_forward(size_t batch, size_t features, const float
 aimc_status aimc_nn_out_scale_backward(size_t batch, size_t features, const float *scale, const float *z,
                                        const float *dy, float *dz, float *grad_scale);
 
-/* AIHWKIT's weight_scaling_columnwise mapping of a digital out x in weight
- * matrix onto devices: scale[i] = max_j |weight[i][j]| / omega (1 for an all-zero
+/* aimcsim's row-wise mapping (mapping.scheme aimcsim_rowwise; not AIHWKIT's
+ * default, which does not remap) of a digital out x in weight matrix onto devices: scale[i] = max_j |weight[i][j]| / omega (1 for an all-zero
  * row) and analog_weight[i][j] = weight[i][j] / scale[i], so that each row's
  * largest magnitude becomes omega and scale[i] * analog_weight[i][j] reproduces
  * weight[i][j] to rounding. omega (the device weight the largest |w| maps to)

@@ -3,7 +3,6 @@
  */
 #include "cli_common.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -18,15 +17,34 @@ int cli_overrides_add(cli_overrides *overrides, const char *command, const char 
   return 1;
 }
 
+const char *cli_parse_digits(const char *text, unsigned long long max, unsigned long long *out) {
+  if (!text || *text < '0' || *text > '9') return NULL;
+  unsigned long long value = 0;
+  const char *p = text;
+  for (; *p >= '0' && *p <= '9'; ++p) {
+    unsigned digit = (unsigned)(*p - '0');
+    if (value > (max - digit) / 10) return NULL; /* beyond max, or beyond the type */
+    value = value * 10 + digit;
+  }
+  *out = value;
+  return p;
+}
+
+int cli_parse_count(const char *text, unsigned long long lo, unsigned long long hi, unsigned long long *out) {
+  unsigned long long value;
+  const char *end = cli_parse_digits(text, hi, &value);
+  if (!end || *end || value < lo) return 0;
+  *out = value;
+  return 1;
+}
+
 int cli_parse_long(const char *command, const char *option, const char *text, long lo, long hi, long *out) {
-  char *end = NULL;
-  errno = 0;
-  long v = strtol(text, &end, 10);
-  if (errno != 0 || !end || *end || end == text || v < lo || v > hi) {
+  unsigned long long value;
+  if (lo < 0 || !cli_parse_count(text, (unsigned long long)lo, (unsigned long long)hi, &value)) {
     fprintf(stderr, "aimcsim %s: %s needs an integer in [%ld, %ld], got '%s'\n", command, option, lo, hi, text);
     return 0;
   }
-  *out = v;
+  *out = (long)value;
   return 1;
 }
 

@@ -19,7 +19,20 @@ typedef struct cli_overrides {
 /* Adds the value of a `-p` option; prints an error and returns 0 when full. */
 int cli_overrides_add(cli_overrides *overrides, const char *command, const char *value);
 
-/* Parses an integer option value in [lo, hi]; prints an error and returns 0 otherwise. */
+/* The one parser of numeric command-line values and limit variables: a run of
+ * decimal digits at the start of text (no sign, no leading space, no "0x")
+ * whose value is at most max. Returns the end of the digits with the value in
+ * *out, or NULL if text does not start with a digit or the value exceeds max
+ * (an overflow is never wrapped or clamped). */
+const char *cli_parse_digits(const char *text, unsigned long long max, unsigned long long *out);
+
+/* A value that is all digits (cli_parse_digits to the end of text) in [lo, hi]:
+ * 1 with *out set, else 0. */
+int cli_parse_count(const char *text, unsigned long long lo, unsigned long long hi, unsigned long long *out);
+
+/* Parses an option value with cli_parse_count in [lo, hi] (lo >= 0); prints
+ * "aimcsim COMMAND: OPTION needs an integer in [lo, hi], got 'TEXT'" and
+ * returns 0 otherwise. */
 int cli_parse_long(const char *command, const char *option, const char *text, long lo, long hi, long *out);
 
 /* Loads `path` (NULL: defaults only) with the overrides into *config. Returns

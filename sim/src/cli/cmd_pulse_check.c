@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aimc/aimc.h"
 #include "aimc_hw/chip.h"
@@ -34,6 +35,7 @@
 #include "aimc_sim/config.h"
 #include "aimc_sim/fileio.h"
 #include "aimc_sim/trace.h"
+#include "../train/resources.h"
 #include "cli_common.h"
 
 /* Key stream of the x and d draws under pulse_check.seed; rows 0 and 1 of the counter. */
@@ -815,14 +817,24 @@ int aimc_cmd_pulse_check(int argc, char **argv) {
   c->config = config;
   c->p = &config->pulse_check;
   c->config_path = path;
-  aimc_status status = check_setup(c, outdir);
+  /* Refuse what cannot fit before allocating or creating anything; then hold
+   * OUTDIR against a second writer until the end. */
+  aimc_status status = pulse_check_check_resources(config, outdir);
+  int lock = -1;
+  if (status == AIMC_OK && outdir) {
+    status = aimc_make_directories(outdir);
+    if (status == AIMC_OK) status = aimc_outdir_lock(outdir, &lock);
+  }
+  if (status == AIMC_OK) status = check_setup(c, outdir);
   if (status != AIMC_OK) {
     /* A setup that the configuration cannot satisfy is a configuration error. */
     fprintf(stderr, "aimcsim pulse-check: %s: %s\n", path, aimc_error_message());
     check_free(c);
     free(config);
     free(c);
-    return status == AIMC_EINVAL ? AIMC_EXIT_USAGE : AIMC_EXIT_FAILURE;
+    if (lock >= 0) close(lock);
+    /* Another process writing OUTDIR refuses this one like a usage error. */
+    return status == AIMC_EINVAL || status == AIMC_EBUSY ? AIMC_EXIT_USAGE : AIMC_EXIT_FAILURE;
   }
   if (aimc_hw_chip_run(c->chip, program, c) != 0) {
     if (c->status == AIMC_OK) /* SystemC failed, not the program */
@@ -864,5 +876,6 @@ int aimc_cmd_pulse_check(int argc, char **argv) {
   check_free(c);
   free(config);
   free(c);
+  if (lock >= 0) close(lock);
   return exit_status;
 }

@@ -101,12 +101,14 @@ int aimc_cmd_response(int argc, char **argv) {
       if (!cli_parse_long("response", a, argv[++k], 0, 0x7fffffffL, &seed)) return AIMC_EXIT_USAGE;
     } else if (strcmp(a, "--cell") == 0 && has_value) {
       const char *value = argv[++k];
-      char extra;
-      if (sscanf(value, "%ld,%ld%c", &row, &col, &extra) != 2 || row < 0 || col < 0 || row >= (1L << 24) ||
-          col >= (1L << 24)) {
+      unsigned long long r = 0, c = 0;
+      const char *comma = cli_parse_digits(value, (1ULL << 24) - 1, &r);
+      if (!comma || *comma != ',' || !cli_parse_count(comma + 1, 0, (1ULL << 24) - 1, &c)) {
         fprintf(stderr, "aimcsim response: --cell needs ROW,COL (non-negative integers), got '%s'\n", value);
         return AIMC_EXIT_USAGE;
       }
+      row = (long)r;
+      col = (long)c;
     } else if (strcmp(a, "--noise") == 0) {
       noise = 1;
     } else if (strcmp(a, "-o") == 0 && has_value) {

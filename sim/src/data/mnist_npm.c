@@ -25,6 +25,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "aimc_sim/fileio.h"
 #include "aimc_sim/dataset.h"
 #include "data_internal.h"
 
@@ -167,6 +168,9 @@ static aimc_status locate_digits(const char *source, char **work_directory,
 
 /* Reads a whole regular file of at most DIGIT_FILE_MAX_BYTES, NUL-terminated. */
 static aimc_status read_text_file(const char *path, char **text, size_t *size) {
+  /* A FIFO or device (a tar archive can hold one) would block: refused before it is opened. */
+  aimc_status regular = aimc_require_regular_file("digit file", path);
+  if (regular == AIMC_EINVAL) return regular; /* a missing file: open names it */
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return aimc_error_set(AIMC_EIO, "%s: cannot open: %s", path, strerror(errno));
   struct stat info;

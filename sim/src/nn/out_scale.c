@@ -1,8 +1,8 @@
 /*
- * AIHWKIT's learned output scaling (MappingParameter learn_out_scaling with
- * weight_scaling_columnwise), which the paper's runs put after every analog
- * layer: the layer computes y_i = s_i z_i from the analog MVM output z, and s
- * is trained by digital SGD. The initial mapping stores W_a = W / s on the
+ * aimcsim's row-wise mapping (mapping.scheme aimcsim_rowwise), its own and not
+ * AIHWKIT's (whose default does not remap, and whose learned out scale starts at
+ * 1; the aihwkit scheme lives in sim/src/train/network.c): the layer computes
+ * y_i = s_i z_i from the analog MVM output z, and s is trained by digital SGD. The initial mapping stores W_a = W / s on the
  * devices with s_i = max_j |W_ij| / omega, so the largest weight of each
  * output row sits at the device weight omega and s_i W_a,ij = W_ij. The
  * division runs in double and rounds once, so the product reproduces W to

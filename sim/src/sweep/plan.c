@@ -28,6 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aimc_sim/fileio.h"
 #include "aimc_sim/config.h"
 #include "sweep_internal.h"
 
@@ -68,6 +69,14 @@ static char *arena_printf(cfg_arena *arena, const char *format, ...) {
 }
 
 static char *read_text_file(const char *path, size_t limit, size_t *length, aimc_cfg_error *error) {
+  /* A FIFO, socket or device would block the read or never end: refused before it is opened. */
+  aimc_status regular = aimc_require_regular_file("sweep file", path);
+  if (regular == AIMC_EINVAL) { /* a missing file: fopen names it */
+    const char *reason = aimc_error_message(); /* "sweep file PATH: REASON" */
+    size_t prefix = strlen("sweep file ") + strlen(path) + strlen(": ");
+    cfg_error_plain(error, regular, path, "%s", strlen(reason) > prefix ? reason + prefix : reason);
+    return NULL;
+  }
   FILE *file = fopen(path, "rb");
   if (!file) {
     cfg_error_plain(error, AIMC_EIO, path, "cannot open: %s", strerror(errno));

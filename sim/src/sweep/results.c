@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cjson/cJSON.h>
 
+#include "aimc/serial.h"
 #include "aimc_sim/commands.h"
 #include "aimc_sim/fileio.h"
 #include "aimc_sim/sweep.h"
@@ -60,6 +62,73 @@ static double json_number(const cJSON *root, const char *key) {
   return cJSON_IsNumber(item) ? item->valuedouble : NAN;
 }
 
+/* The kind of value a result.json key must hold. */
+enum { NUMBER, NUMBER_OR_NULL, NULL_ONLY };
+
+/* Whether `key` of root holds what `kind` asks; sets the reason if not. */
+static int typed(const cJSON *root, const char *key, int kind) {
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, key);
+  char quoted[128];
+  if (!item)
+    return aimc_error_set(AIMC_EFORMAT, "result.json: no \"%s\"", key), 0;
+  if (cJSON_IsNumber(item) ? kind == NULL_ONLY : cJSON_IsNull(item) ? kind == NUMBER : 1) {
+    char *text = cJSON_PrintUnformatted(item);
+    aimc_error_set(AIMC_EFORMAT, "result.json: \"%s\" is %s, not %s", key,
+                   aimc_escape(text ? text : "?", SIZE_MAX, quoted, sizeof quoted),
+                   kind == NUMBER ? "a number" : kind == NULL_ONLY ? "null" : "a number or null");
+    cJSON_free(text);
+    return 0;
+  }
+  return 1;
+}
+
+static int regular_file(const char *directory, const char *name) {
+  char *path = aimc_path_join(directory, name);
+  struct stat info;
+  int found = path && stat(path, &info) == 0 && S_ISREG(info.st_mode);
+  free(path);
+  if (!found) aimc_error_set(AIMC_EFORMAT, "%s is missing", name);
+  return found;
+}
+
+/* A completed point's result.json against its schema: every figure of the
+ * results table present and typed for its workload and algorithm (a number
+ * where the run measures it, null where it cannot), and the outputs it
+ * promises (metrics.csv, the analog weights) on disk. */
+static int completed_result_valid(const cJSON *root, const char *point_directory) {
+  const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "version");
+  const cJSON *workload = cJSON_GetObjectItemCaseSensitive(root, "workload");
+  const cJSON *algorithm = cJSON_GetObjectItemCaseSensitive(root, "algorithm");
+  if (!cJSON_IsNumber(version) || version->valuedouble != 1.0)
+    return aimc_error_set(AIMC_EFORMAT, "result.json: no \"version\": 1"), 0;
+  if (!cJSON_IsString(workload) || !cJSON_IsString(algorithm))
+    return aimc_error_set(AIMC_EFORMAT, "result.json: no \"workload\" or \"algorithm\" string"), 0;
+  int least_squares = strcmp(workload->valuestring, "least_squares") == 0;
+  int analog = strcmp(algorithm->valuestring, "digital_sgd") != 0;
+  const cJSON *error = cJSON_GetObjectItemCaseSensitive(root, "error");
+  if (!cJSON_IsNull(error)) return aimc_error_set(AIMC_EFORMAT, "result.json: a completed run with an error"), 0;
+  struct {
+    const char *key;
+    int kind;
+  } fields[] = {
+      {"samples_trained", NUMBER},
+      {"final_loss", NUMBER},
+      {"final_test_accuracy", least_squares ? NULL_ONLY : NUMBER},
+      {"asymptotic_error", least_squares ? NUMBER : NUMBER_OR_NULL},
+      {"energy_total_j", analog ? NUMBER : NULL_ONLY},
+      {"energy_per_sample_j", analog ? NUMBER : NULL_ONLY},
+      {"latency_per_sample_s", analog ? NUMBER_OR_NULL : NULL_ONLY},
+      {"simulated_time_s", analog ? NUMBER_OR_NULL : NULL_ONLY},
+      {"area_mm2", analog ? NUMBER : NULL_ONLY},
+      {"wall_s", NUMBER},
+  };
+  for (size_t k = 0; k < sizeof fields / sizeof fields[0]; ++k)
+    if (!typed(root, fields[k].key, fields[k].kind)) return 0;
+  if (!regular_file(point_directory, "metrics.csv")) return 0;
+  if (analog && !regular_file(point_directory, "weights/layer0.idx")) return 0;
+  return 1;
+}
+
 int sweep_row_read(const char *point_directory, sweep_row *row) {
   sweep_row_clear(row);
   char *path = aimc_path_join(point_directory, "result.json");
@@ -67,12 +136,13 @@ int sweep_row_read(const char *point_directory, sweep_row *row) {
   free(path);
   cJSON *root = text ? cJSON_Parse(text) : NULL;
   free(text);
-  if (!root) return 0;
+  if (!root) return aimc_error_set(AIMC_EFORMAT, "result.json is missing or not JSON"), 0;
   const cJSON *format = cJSON_GetObjectItemCaseSensitive(root, "format");
   const cJSON *status = cJSON_GetObjectItemCaseSensitive(root, "status");
   const cJSON *error = cJSON_GetObjectItemCaseSensitive(root, "error");
   int valid = cJSON_IsString(format) && strcmp(format->valuestring, "aimcsim-run-result") == 0 &&
               cJSON_IsString(status);
+  if (!valid) aimc_error_set(AIMC_EFORMAT, "result.json: no \"format\": \"aimcsim-run-result\" or no \"status\"");
   if (valid) {
     const char *s = status->valuestring;
     row->status = strcmp(s, "completed") == 0     ? SWEEP_COMPLETED
@@ -80,7 +150,9 @@ int sweep_row_read(const char *point_directory, sweep_row *row) {
                   : strcmp(s, "failed") == 0      ? SWEEP_FAILED
                                                   : SWEEP_PENDING;
     valid = row->status != SWEEP_PENDING;
+    if (!valid) aimc_error_set(AIMC_EFORMAT, "result.json: an unknown \"status\"");
   }
+  if (valid && row->status == SWEEP_COMPLETED) valid = completed_result_valid(root, point_directory);
   if (valid) {
     row->final_loss = json_number(root, "final_loss");
     row->final_test_accuracy = json_number(root, "final_test_accuracy");
@@ -130,6 +202,8 @@ void sweep_row_collect(const sweep_plan *plan, const char *outdir, size_t point,
                        int stopping, sweep_row *row) {
   char *directory = sweep_point_directory(plan, outdir, point);
   int have_result = directory && sweep_row_read(directory, row);
+  char reason[256];
+  snprintf(reason, sizeof reason, "the run wrote no valid result: %s", aimc_error_message());
   free(directory);
   if (!have_result) sweep_row_clear(row);
   int exited_ok = wait_status != -1 && WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0;
@@ -145,7 +219,7 @@ void sweep_row_collect(const sweep_plan *plan, const char *outdir, size_t point,
   } else {
     row->status = stopping || stopped ? SWEEP_INTERRUPTED : SWEEP_FAILED;
     row->wall = wall;
-    if (exited_ok) row->error = one_line("the run wrote no result.json", strlen("the run wrote no result.json"));
+    if (exited_ok) row->error = one_line(reason, strlen(reason));
   }
   if (row->status != SWEEP_COMPLETED && !row->error) row->error = log_message(plan, outdir, point);
   if (row->status != SWEEP_COMPLETED && !row->error) row->error = describe_wait_status(wait_status);

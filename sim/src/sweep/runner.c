@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../cli/cli_common.h"
 #include "aimc_sim/checkpoint.h"
 #include "aimc_sim/commands.h"
 #include "aimc_sim/config.h"
@@ -252,6 +253,8 @@ static size_t scan_previous(sweep_run *run) {
       fprintf(stderr, "sweep: point %zu was interrupted; it resumes from its checkpoint\n", i);
       sweep_row_clear(row);
     } else {
+      if (present && !read)
+        fprintf(stderr, "sweep: point %zu is not complete (%s); rerunning it\n", i, aimc_error_message());
       if (present && row->status == SWEEP_COMPLETED)
         fprintf(stderr, "sweep: point %zu ran with another configuration (was the base config edited?); rerunning it\n",
                 i);
@@ -297,13 +300,12 @@ static int sweep(int argc, char **argv, int rank, int ranks) {
       outdir_arg = argv[++k];
     } else if ((strcmp(a, "-j") == 0 && k + 1 < argc) || (strncmp(a, "-j", 2) == 0 && a[2] != '\0')) {
       const char *value = a[2] != '\0' ? a + 2 : argv[++k];
-      char *end = NULL;
-      errno = 0;
-      jobs = strtol(value, &end, 10);
-      if (errno || !end || *end || end == value || jobs < 1 || jobs > 1024) {
+      unsigned long long count = 0;
+      if (!cli_parse_count(value, 1, 1024, &count)) {
         if (rank == 0) fprintf(stderr, "aimcsim sweep: -j needs an integer in [1, 1024], got '%s'\n", value);
         return AIMC_EXIT_USAGE;
       }
+      jobs = (long)count;
     } else if (strcmp(a, "--dry-run") == 0) {
       dry_run = 1;
     } else if (a[0] != '-' && !path) {

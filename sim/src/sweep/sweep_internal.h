@@ -113,7 +113,9 @@ typedef struct sweep_row {
 } sweep_row;
 
 /* Reads a point's result.json into *row: 1 if it holds a valid run result, 0
- * if it is missing or malformed. */
+ * (and the reason as the error message) if it is missing or malformed, or if
+ * it says completed but does not hold every figure of the results table,
+ * typed, or the run's metrics.csv or analog weights are missing. */
 int sweep_row_read(const char *point_directory, sweep_row *row);
 /* The row of a point whose run just ended with wait_status (-1: it could not
  * be started) after `wall` seconds: result.json where the run wrote one, else

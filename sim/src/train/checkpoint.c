@@ -2,6 +2,8 @@
 #include "aimc_sim/checkpoint.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,19 +24,35 @@ static uint32_t crc_of(const unsigned char *data, size_t size) {
   return (uint32_t)crc;
 }
 
-static void tag_text(uint32_t tag, char text[5]) {
-  for (int k = 0; k < 4; ++k) {
-    unsigned char c = (unsigned char)(tag >> (8 * k));
-    text[k] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+/* A section tag as text, escaped (it comes from the file). */
+static void tag_text(uint32_t tag, char text[17]) {
+  unsigned char bytes[4];
+  for (int k = 0; k < 4; ++k) bytes[k] = (unsigned char)(tag >> (8 * k));
+  aimc_escape(bytes, 4, text, 17);
+}
+
+/* Whether the sections the header announces need more bytes than the file
+ * has (before its CRC). */
+static int ends_early(const unsigned char *bytes, size_t size, uint32_t count) {
+  size_t end = HEADER;
+  for (uint32_t k = 0; k < count; ++k) {
+    if (size - end < SECTION_HEADER) return 1;
+    uint64_t length = 0;
+    for (int b = 0; b < 8; ++b) length |= (uint64_t)bytes[end + 4 + b] << (8 * b);
+    if (length > size - end - SECTION_HEADER) return 1;
+    end += SECTION_HEADER + (size_t)length;
   }
-  text[4] = '\0';
+  return size - end < TRAILER;
 }
 
 aimc_status aimc_checkpoint_parse(const void *data, size_t size, int verify_crc, aimc_checkpoint *checkpoint) {
   memset(checkpoint, 0, sizeof *checkpoint);
   const unsigned char *bytes = data;
-  if (size < HEADER + TRAILER || memcmp(bytes, magic, sizeof magic) != 0)
+  if (size < sizeof magic || memcmp(bytes, magic, sizeof magic) != 0)
     return aimc_error_set(AIMC_EFORMAT, "not an aimcsim checkpoint (no AIMCCKPT header)");
+  if (size < HEADER + TRAILER)
+    return aimc_error_set(AIMC_EFORMAT, "checkpoint: truncated (%zu bytes; a checkpoint has at least %d)", size,
+                          HEADER + TRAILER);
   aimc_reader in;
   aimc_reader_init(&in, bytes, size - TRAILER);
   aimc_read_view(&in, sizeof magic);
@@ -47,8 +65,14 @@ aimc_status aimc_checkpoint_parse(const void *data, size_t size, int verify_crc,
   aimc_reader tail;
   aimc_reader_init(&tail, bytes + size - TRAILER, TRAILER);
   uint32_t stored = aimc_read_u32(&tail);
-  if (verify_crc && stored != crc_of(bytes, size - TRAILER))
+  if (verify_crc && stored != crc_of(bytes, size - TRAILER)) {
+    /* A file cut short (a copy that stopped, a full disk) ends inside its
+     * sections: say so rather than only that the CRC differs. */
+    if (ends_early(bytes, size, count))
+      return aimc_error_set(AIMC_EFORMAT, "checkpoint: truncated (its %zu bytes end inside its sections, or a section "
+                            "length is damaged)", size);
     return aimc_error_set(AIMC_EFORMAT, "checkpoint: CRC mismatch (the file is damaged)");
+  }
   for (uint32_t k = 0; k < count; ++k) {
     size_t at = in.pos;
     uint32_t tag = aimc_read_u32(&in);
@@ -56,7 +80,7 @@ aimc_status aimc_checkpoint_parse(const void *data, size_t size, int verify_crc,
     const unsigned char *body = in.failed || length > in.size - in.pos ? NULL : aimc_read_view(&in, (size_t)length);
     if (!body)
       return aimc_error_set(AIMC_EFORMAT, "checkpoint: section %u at byte %zu runs past the end of the file", k, at);
-    char text[5];
+    char text[17];
     tag_text(tag, text);
     if (aimc_checkpoint_find(checkpoint, tag))
       return aimc_error_set(AIMC_EFORMAT, "checkpoint: section %s appears twice", text);
@@ -118,6 +142,66 @@ const aimc_checkpoint_section *aimc_checkpoint_find(const aimc_checkpoint *check
   for (int k = 0; k < checkpoint->n_sections; ++k)
     if (checkpoint->sections[k].tag == tag) return &checkpoint->sections[k];
   return NULL;
+}
+
+static void field_name(char *out, size_t capacity, const char *field, va_list args) {
+  vsnprintf(out, capacity, field, args);
+}
+
+aimc_status aimc_checkpoint_check_nonnegative(double value, const char *unit, const char *field, ...) {
+  if (isfinite(value) && value >= 0.0) return AIMC_OK;
+  char name[160];
+  va_list args;
+  va_start(args, field);
+  field_name(name, sizeof name, field, args);
+  va_end(args);
+  return aimc_error_set(AIMC_EFORMAT, AIMC_CHECKPOINT_NAME ": %s is %g%s%s, not a finite non-negative number", name,
+                        value, *unit ? " " : "", unit);
+}
+
+aimc_status aimc_checkpoint_check_finite(double value, int nan_ok, const char *field, ...) {
+  if (isfinite(value) || (nan_ok && isnan(value))) return AIMC_OK;
+  char name[160];
+  va_list args;
+  va_start(args, field);
+  field_name(name, sizeof name, field, args);
+  va_end(args);
+  return aimc_error_set(AIMC_EFORMAT, AIMC_CHECKPOINT_NAME ": %s is %g, not a finite number", name, value);
+}
+
+aimc_status aimc_checkpoint_check_count(uint64_t value, uint64_t limit, const char *limit_what, const char *field,
+                                        ...) {
+  if (value <= limit) return AIMC_OK;
+  char name[160];
+  va_list args;
+  va_start(args, field);
+  field_name(name, sizeof name, field, args);
+  va_end(args);
+  return aimc_error_set(AIMC_EFORMAT, AIMC_CHECKPOINT_NAME ": %s is %llu, more than %s", name,
+                        (unsigned long long)value, limit_what);
+}
+
+aimc_status aimc_checkpoint_check_floats(const float *values, size_t n, const char *field, ...) {
+  for (size_t k = 0; k < n; ++k) {
+    if (isfinite(values[k])) continue;
+    char name[160];
+    va_list args;
+    va_start(args, field);
+    field_name(name, sizeof name, field, args);
+    va_end(args);
+    return aimc_error_set(AIMC_EFORMAT, AIMC_CHECKPOINT_NAME ": %s: value %zu is %g, not a finite number", name, k,
+                          (double)values[k]);
+  }
+  return AIMC_OK;
+}
+
+aimc_status aimc_checkpoint_refuse(const char *format, ...) {
+  char text[400];
+  va_list args;
+  va_start(args, format);
+  vsnprintf(text, sizeof text, format, args);
+  va_end(args);
+  return aimc_error_set(AIMC_EFORMAT, AIMC_CHECKPOINT_NAME ": %s", text);
 }
 
 void aimc_checkpoint_start(aimc_writer *out) {

@@ -76,7 +76,18 @@ static aimc_status load_state(ls_state *s, const aimc_checkpoint_section *sectio
   if (in.pos != in.size) aimc_reader_fail(&in);
   s->first_step = s->next_step = (int)step;
   s->transfer_column = (int)column;
-  return aimc_reader_status(&in, "checkpoint (least squares)");
+  if ((status = aimc_reader_status(&in, "checkpoint (least squares)")) != AIMC_OK) return status;
+  /* Behind the CRC: every value possible for this run at this step. */
+  if (s->ctx->samples_trained != step)
+    return aimc_checkpoint_refuse("the steps trained (%llu) and the workload's step (%llu) differ",
+                                  (unsigned long long)s->ctx->samples_trained, (unsigned long long)step);
+  for (int k = 0; k < LS_TAIL && status == AIMC_OK; ++k) {
+    status = aimc_checkpoint_check_finite(s->tail[k], 1, "the tail of f - f* (entry %d)", k);
+    if (status == AIMC_OK && !isnan(s->tail_grad[k]))
+      status = aimc_checkpoint_check_nonnegative(s->tail_grad[k], "", "the tail of |grad|^2 (entry %d)", k);
+  }
+  if (status == AIMC_OK) status = aimc_checkpoint_check_floats(s->w, dim, "the least-squares weights");
+  return status;
 }
 
 static float normal_at(aimc_rng_key key, uint64_t event, uint32_t row, uint32_t col) {
@@ -280,7 +291,7 @@ aimc_status least_squares_run(run_context *ctx) {
       if (status == AIMC_OK) status = run_start_trace(ctx);
     }
     const aimc_checkpoint_section *saved = run_resume_workload(ctx);
-    if (status == AIMC_OK && saved) status = load_state(&s, saved);
+    if (status == AIMC_OK && saved && (status = load_state(&s, saved)) != AIMC_OK) ctx->checkpointing.refused = 1;
   }
   if (status == AIMC_OK) {
     int failed = ctx->chip ? aimc_hw_chip_run(ctx->chip, program, &s) : program(&s);

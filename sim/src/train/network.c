@@ -7,10 +7,13 @@
  *
  * Digital SGD keeps floating-point weights (PyTorch's default initialisation).
  * The analog algorithms put every weight matrix on the chip: the same initial
- * weights are mapped column-wise onto the devices (each output row's largest
- * |w| becomes mapping.weight_scaling_omega) with a per-output digital scale,
- * learned by digital SGD when mapping.learn_out_scaling is on; biases stay
- * digital. A convolution is an MVM per image patch (im2col) and its update is a
+ * weights are mapped onto the devices as mapping.scheme says (docs/training.md,
+ * Mapping): aimcsim_rowwise (aimcsim's own) maps each output row's largest |w|
+ * to mapping.weight_scaling_omega with a per-row digital scale, learned by
+ * digital SGD when mapping.learn_out_scaling is on; aihwkit follows AIHWKIT
+ * 0.9.0 (fixed scales only for omega > 0, learned out scales from 1, fully
+ * connected layers split into tiles of at most max_input_size x
+ * max_output_size, each tile a chip layer). Biases stay digital. A convolution is an MVM per image patch (im2col) and its update is a
  * pulsed update per patch. Analog SGD writes each mini-batch's gradient into
  * the weights as pulses; Tiki-Taka writes it into the fast array A with the
  * constant rate fast_lr and every transfer_every mini-batches transfers
@@ -29,9 +32,27 @@
 #include "aimc_sim/nn.h"
 #include "train_internal.h"
 
-enum { MAX_STAGES = 8, CLASSES = 10, EVAL_BATCH = 100 };
+enum { MAX_STAGES = 8, CLASSES = 10, EVAL_BATCH = 100, MAX_SPLITS = 8 };
 
 typedef enum stage_kind { STAGE_CONV, STAGE_DENSE } stage_kind;
+
+/* mapping.scheme aihwkit: one tile of a layer (AIHWKIT's TileModuleArray
+ * entry), a chip layer of its own holding the block [out0, out0 + out) x
+ * [in0, in0 + in) of the layer's weight matrix. */
+typedef struct mapped_tile {
+  int layer;                     /* chip layer */
+  size_t in0, in, out0, out;     /* the block of the weight matrix */
+  float *map;                    /* fixed mapping scales (n_map: 1, or out when columnwise); NULL for omega 0 */
+  size_t n_map;
+  float *learned, *grad_learned; /* learned out scales (n_learned: 1, or out when columnwise); NULL if not learned */
+  size_t n_learned;
+  float *x;                      /* rows x in: its share of the inputs; NULL: the stage's x (one input split) */
+  float *z;                      /* rows x out: MVM output times the mapping scales */
+  float *d;                      /* rows x out: the output gradient the tile receives (times the learned scales) */
+  float *d_scaled;               /* rows x out: d times (backward) or divided by (update) the mapping scales */
+  float *dx;                     /* rows x in: the tile's input gradient */
+  int transfer_column;           /* Tiki-Taka's next column of the tile's A */
+} mapped_tile;
 
 /* One weight layer with what follows it. */
 typedef struct stage {
@@ -48,6 +69,9 @@ typedef struct stage {
   float *scale, *grad_scale; /* per-output digital scale */
   float *bias, *grad_bias;   /* digital bias */
   int transfer_column;       /* Tiki-Taka's next column of A */
+  /* mapping.scheme aihwkit: the tiles, input-split-major (n_in_splits x n_out_splits) */
+  mapped_tile *tiles;
+  int n_tiles, n_in_splits, n_out_splits;
   /* Per-batch buffers (sized for the largest batch) */
   size_t rows;               /* MVM rows in this batch: batch (dense) or batch * patches (conv) */
   float *x;                  /* rows x in: MVM inputs (im2col'ed for a conv) */
@@ -105,6 +129,18 @@ static aimc_status allocate_stage(stage *s, size_t capacity) {
 }
 
 static void free_stage(stage *s) {
+  for (int t = 0; t < s->n_tiles; ++t) {
+    mapped_tile *tile = &s->tiles[t];
+    free(tile->map);
+    free(tile->learned);
+    free(tile->grad_learned);
+    free(tile->x);
+    free(tile->z);
+    free(tile->d);
+    free(tile->d_scaled);
+    free(tile->dx);
+  }
+  free(s->tiles);
   aimc_nn_linear_destroy(&s->digital);
   free(s->x);
   free(s->z);
@@ -158,6 +194,92 @@ static void define_architecture(network *net, aimc_workload workload) {
   f2->activation = AIMC_NN_IDENTITY;
 }
 
+/* AIHWKIT's TileModuleArray.get_split_sizes: n = ceil(size / max) parts, the
+ * first size % n of them one larger. */
+static int split_sizes(size_t size, int max, size_t sizes[MAX_SPLITS]) {
+  size_t n = max <= 0 ? 1 : (size + (size_t)max - 1) / (size_t)max;
+  if (n > MAX_SPLITS) return 0;
+  for (size_t i = 0; i < n; ++i) sizes[i] = size / n + (i < size % n);
+  return (int)n;
+}
+
+/* One tile of the aihwkit scheme: its block of the initial weights w (out x
+ * in), divided by AIHWKIT's fixed mapping scales when omega > 0 (alpha =
+ * max|w| / omega over the tile or each output column, 1 where that max is 0,
+ * in float as AIHWKIT's apply_weight_scaling computes it), onto a chip layer. */
+static aimc_status build_tile(network *net, stage *s, mapped_tile *t, const float *w, size_t capacity) {
+  run_context *ctx = net->ctx;
+  const aimc_mapping_params *m = &ctx->config->mapping;
+  size_t rows = stage_rows(s, capacity);
+  float *block = malloc(sizeof(float) * t->out * t->in);
+  t->z = malloc(sizeof(float) * rows * t->out);
+  t->d = malloc(sizeof(float) * rows * t->out);
+  t->d_scaled = malloc(sizeof(float) * rows * t->out);
+  t->dx = malloc(sizeof(float) * rows * t->in);
+  if (s->n_in_splits > 1) t->x = malloc(sizeof(float) * rows * t->in);
+  if (m->weight_scaling_omega > 0.0) {
+    t->n_map = m->weight_scaling_columnwise ? t->out : 1;
+    t->map = malloc(sizeof(float) * t->n_map);
+  }
+  if (m->learn_out_scaling) {
+    t->n_learned = m->out_scaling_columnwise ? t->out : 1;
+    t->learned = malloc(sizeof(float) * t->n_learned);
+    t->grad_learned = calloc(t->n_learned, sizeof(float));
+  }
+  if (!block || !t->z || !t->d || !t->d_scaled || !t->dx || (s->n_in_splits > 1 && !t->x) ||
+      (t->n_map && !t->map) || (t->n_learned && (!t->learned || !t->grad_learned))) {
+    free(block);
+    return aimc_error_set(AIMC_ENOMEM, "network: out of memory");
+  }
+  for (size_t i = 0; i < t->out; ++i)
+    memcpy(block + i * t->in, w + (t->out0 + i) * s->in + t->in0, sizeof(float) * t->in);
+  for (size_t k = 0; k < t->n_learned; ++k) t->learned[k] = 1.0f;
+  if (t->map) {
+    const float omega = (float)m->weight_scaling_omega;
+    for (size_t k = 0; k < t->n_map; ++k) t->map[k] = 0.0f;
+    for (size_t i = 0; i < t->out; ++i) {
+      float *largest = &t->map[t->n_map > 1 ? i : 0];
+      for (size_t j = 0; j < t->in; ++j) *largest = fmaxf(*largest, fabsf(block[i * t->in + j]));
+    }
+    for (size_t k = 0; k < t->n_map; ++k) t->map[k] = t->map[k] == 0.0f ? 1.0f : t->map[k] / omega;
+    for (size_t i = 0; i < t->out; ++i)
+      for (size_t j = 0; j < t->in; ++j) block[i * t->in + j] /= t->map[t->n_map > 1 ? i : 0];
+  }
+  aimc_status status = run_add_layer(ctx, (int)t->out, (int)t->in, &t->layer);
+  if (status == AIMC_OK) status = aimc_hw_chip_set_weights(ctx->chip, t->layer, AIMC_HW_ARRAY_MAIN, block);
+  free(block);
+  return status;
+}
+
+/* The aihwkit scheme's tiles of a stage. A convolution is never split: AIHWKIT
+ * 0.9.0's AnalogConv2d asks for its tile class without the layer's sizes. */
+static aimc_status build_tiles(network *net, stage *s, const float *w) {
+  const aimc_mapping_params *m = &net->ctx->config->mapping;
+  size_t in_sizes[MAX_SPLITS], out_sizes[MAX_SPLITS];
+  int split = s->kind == STAGE_DENSE;
+  s->n_in_splits = split_sizes(s->in, split ? m->max_input_size : 0, in_sizes);
+  s->n_out_splits = split_sizes(s->out, split ? m->max_output_size : 0, out_sizes);
+  if (s->n_in_splits == 0 || s->n_out_splits == 0)
+    return aimc_error_set(AIMC_EINVAL, "mapping.max_input_size %d / mapping.max_output_size %d split a %zu x %zu "
+                          "layer into more than %d tiles per side", m->max_input_size, m->max_output_size, s->out,
+                          s->in, MAX_SPLITS);
+  s->n_tiles = s->n_in_splits * s->n_out_splits;
+  s->tiles = calloc((size_t)s->n_tiles, sizeof *s->tiles);
+  if (!s->tiles) return aimc_error_set(AIMC_ENOMEM, "network: out of memory");
+  for (size_t k = 0; k < s->out; ++k) s->scale[k] = 1.0f; /* unused by this scheme; saved as 1 */
+  size_t in0 = 0;
+  for (int a = 0; a < s->n_in_splits; in0 += in_sizes[a++]) {
+    size_t out0 = 0;
+    for (int b = 0; b < s->n_out_splits; out0 += out_sizes[b++]) {
+      mapped_tile *t = &s->tiles[a * s->n_out_splits + b];
+      *t = (mapped_tile){.in0 = in0, .in = in_sizes[a], .out0 = out0, .out = out_sizes[b]};
+      aimc_status status = build_tile(net, s, t, w, net->capacity);
+      if (status != AIMC_OK) return status;
+    }
+  }
+  return AIMC_OK;
+}
+
 /* Initial weights (PyTorch's default), then the digital layer or the mapping onto the chip. */
 static aimc_status build(network *net) {
   run_context *ctx = net->ctx;
@@ -175,11 +297,125 @@ static aimc_status build(network *net) {
     float *w = malloc(sizeof(float) * s->in * s->out);
     if (!w) return aimc_error_set(AIMC_ENOMEM, "network: out of memory");
     status = aimc_nn_init_pytorch(w, s->bias, s->out, s->in, seed, (uint32_t)k);
+    if (status == AIMC_OK && config->mapping.scheme == AIMC_MAPPING_AIHWKIT) {
+      status = build_tiles(net, s, w);
+      free(w);
+      if (status != AIMC_OK) return status;
+      continue;
+    }
     if (status == AIMC_OK)
       status = aimc_nn_columnwise_scaling(s->out, s->in, w, (float)config->mapping.weight_scaling_omega, w, s->scale);
     if (status == AIMC_OK) status = run_add_layer(ctx, (int)s->out, (int)s->in, &s->layer);
     if (status == AIMC_OK) status = aimc_hw_chip_set_weights(ctx->chip, s->layer, AIMC_HW_ARRAY_MAIN, w);
     free(w);
+    if (status != AIMC_OK) return status;
+  }
+  return AIMC_OK;
+}
+
+/* The aihwkit scheme's forward of a stage into dz: per tile, AIHWKIT's
+ * post_forward (times the mapping scales) then apply_out_scaling (times the
+ * learned scales); the partial outputs of the input splits are added in split
+ * order (TileModuleArray.forward), a digital add per output; then the bias. */
+static aimc_status mapped_forward(network *net, stage *s, size_t rows) {
+  float *y = s->dz;
+  for (int k = 0; k < s->n_tiles; ++k) {
+    mapped_tile *t = &s->tiles[k];
+    const float *x = s->x;
+    if (t->x) {
+      for (size_t r = 0; r < rows; ++r) memcpy(t->x + r * t->in, s->x + r * s->in + t->in0, sizeof(float) * t->in);
+      x = t->x;
+    }
+    /* d is free until backward: Tiki-Taka's read of A goes there. */
+    aimc_status status = algorithm_forward(net->ctx, t->layer, x, t->z, t->d, rows, t->out);
+    if (status != AIMC_OK) return status;
+    for (size_t r = 0; r < rows; ++r) {
+      float *z = t->z + r * t->out, *out = y + r * s->out + t->out0;
+      for (size_t i = 0; i < t->out; ++i) {
+        if (t->map) z[i] *= t->map[t->n_map > 1 ? i : 0];
+        float v = t->learned ? z[i] * t->learned[t->n_learned > 1 ? i : 0] : z[i];
+        out[i] = t->in0 == 0 ? v : out[i] + v;
+      }
+    }
+  }
+  aimc_status status = AIMC_OK;
+  if (s->n_in_splits > 1)
+    status = aimc_hw_chip_digital(net->ctx->chip, AIMC_HW_PHASE_FORWARD, AIMC_HW_OP_ADD,
+                                  (uint64_t)(s->n_in_splits - 1) * rows * s->out);
+  if (status == AIMC_OK) status = aimc_nn_bias_forward(rows, s->out, s->bias, y);
+  return status;
+}
+
+/* The aihwkit scheme's backward of a stage from dz (the output gradient): the
+ * learned scales' gradients (sum of dy times the mapped output), the gradient
+ * each tile receives (dy times its learned scale, AIHWKIT's apply_out_scaling
+ * under autograd), and, unless this is the first stage, the input gradient:
+ * each tile's backward MVM of that gradient times its mapping scales
+ * (pre_backward), the output splits' partial input gradients added. */
+static aimc_status mapped_backward(network *net, stage *s, size_t rows, int input_gradient) {
+  for (int k = 0; k < s->n_tiles; ++k) {
+    mapped_tile *t = &s->tiles[k];
+    if (t->learned) {
+      for (size_t q = 0; q < t->n_learned; ++q) {
+        double sum = 0.0;
+        for (size_t r = 0; r < rows; ++r) {
+          const float *dy = s->dz + r * s->out + t->out0, *z = t->z + r * t->out;
+          if (t->n_learned > 1) {
+            sum += (double)dy[q] * (double)z[q];
+          } else {
+            for (size_t i = 0; i < t->out; ++i) sum += (double)dy[i] * (double)z[i];
+          }
+        }
+        t->grad_learned[q] = (float)sum;
+      }
+    }
+    for (size_t r = 0; r < rows; ++r) {
+      const float *dy = s->dz + r * s->out + t->out0;
+      float *d = t->d + r * t->out;
+      for (size_t i = 0; i < t->out; ++i) d[i] = t->learned ? t->learned[t->n_learned > 1 ? i : 0] * dy[i] : dy[i];
+    }
+  }
+  if (!input_gradient) return AIMC_OK;
+  for (int k = 0; k < s->n_tiles; ++k) {
+    mapped_tile *t = &s->tiles[k];
+    const float *d = t->d;
+    if (t->map) {
+      for (size_t r = 0; r < rows; ++r)
+        for (size_t i = 0; i < t->out; ++i)
+          t->d_scaled[r * t->out + i] = t->d[r * t->out + i] * t->map[t->n_map > 1 ? i : 0];
+      d = t->d_scaled;
+    }
+    aimc_status status = aimc_hw_chip_backward(net->ctx->chip, t->layer, AIMC_HW_ARRAY_MAIN, d, t->dx, (int)rows);
+    if (status != AIMC_OK) return status;
+    for (size_t r = 0; r < rows; ++r) {
+      float *dx = s->dx + r * s->in + t->in0;
+      const float *part = t->dx + r * t->in;
+      for (size_t j = 0; j < t->in; ++j) dx[j] = t->out0 == 0 ? part[j] : dx[j] + part[j];
+    }
+  }
+  if (s->n_out_splits > 1)
+    return aimc_hw_chip_digital(net->ctx->chip, AIMC_HW_PHASE_BACKWARD, AIMC_HW_OP_ADD,
+                                (uint64_t)(s->n_out_splits - 1) * rows * s->in);
+  return AIMC_OK;
+}
+
+/* The aihwkit scheme's update: the learned scales by digital SGD, then each
+ * tile's pulsed update with its gradient divided by its mapping scales
+ * (AIHWKIT's pre_update, without weight_scaling_lr_compensation). */
+static aimc_status mapped_update(network *net, stage *s, size_t rows, float lr, uint64_t minibatch) {
+  for (int k = 0; k < s->n_tiles; ++k) {
+    mapped_tile *t = &s->tiles[k];
+    aimc_status status = t->learned ? aimc_nn_sgd_step(t->n_learned, lr, t->grad_learned, t->learned) : AIMC_OK;
+    if (status != AIMC_OK) return status;
+    const float *d = t->d;
+    if (t->map) {
+      for (size_t r = 0; r < rows; ++r)
+        for (size_t i = 0; i < t->out; ++i)
+          t->d_scaled[r * t->out + i] = t->d[r * t->out + i] / t->map[t->n_map > 1 ? i : 0];
+      d = t->d_scaled;
+    }
+    status = algorithm_update(net->ctx, t->layer, t->x ? t->x : s->x, d, rows, (int)t->in, lr, minibatch,
+                              &t->transfer_column);
     if (status != AIMC_OK) return status;
   }
   return AIMC_OK;
@@ -191,6 +427,7 @@ static aimc_status mvm_forward(network *net, stage *s, size_t rows) {
     aimc_status status = aimc_nn_linear_forward(&s->digital, rows, s->x, s->z);
     return status;
   }
+  if (s->tiles) return mapped_forward(net, s, rows);
   /* dz is free until backward: Tiki-Taka's read of A goes there. */
   aimc_status status = algorithm_forward(net->ctx, s->layer, s->x, s->z, s->dz, rows, s->out);
   if (status != AIMC_OK) return status;
@@ -266,6 +503,12 @@ static aimc_status backward(network *net, size_t batch) {
     /* s->dz: gradient w.r.t. the layer output y (rows x out). */
     if (!net->analog) {
       status = aimc_nn_linear_backward(&s->digital, rows, s->x, s->dz, k > 0 ? s->dx : NULL);
+    } else if (s->tiles) {
+      status = aimc_nn_bias_backward(rows, s->out, s->dz, s->grad_bias);
+      if (status == AIMC_OK)
+        status = aimc_hw_chip_digital(net->ctx->chip, AIMC_HW_PHASE_BACKWARD, AIMC_HW_OP_ACTIVATION,
+                                      (uint64_t)(rows * s->out));
+      if (status == AIMC_OK) status = mapped_backward(net, s, rows, k > 0);
     } else {
       status = aimc_nn_bias_backward(rows, s->out, s->dz, s->grad_bias);
       if (status == AIMC_OK) status = aimc_nn_out_scale_backward(rows, s->out, s->scale, s->z, s->dz, s->dz, s->grad_scale);
@@ -304,6 +547,11 @@ static aimc_status update(network *net, size_t batch, float lr, uint64_t minibat
     }
     size_t rows = stage_rows(s, batch);
     status = aimc_nn_sgd_step(s->out, lr, s->grad_bias, s->bias);
+    if (s->tiles) {
+      if (status == AIMC_OK) status = mapped_update(net, s, rows, lr, minibatch);
+      if (status != AIMC_OK) return status;
+      continue;
+    }
     if (status == AIMC_OK && config->mapping.learn_out_scaling) status = aimc_nn_sgd_step(s->out, lr, s->grad_scale, s->scale);
     if (status != AIMC_OK) return status;
     status = algorithm_update(ctx, s->layer, s->x, s->dz, rows, (int)s->in, lr, minibatch, &s->transfer_column);
@@ -355,6 +603,15 @@ static void save_state(const void *state, aimc_writer *out) {
     aimc_write_f32s(out, s->scale, s->out);
     aimc_write_f32s(out, s->bias, s->out);
   }
+  /* mapping.scheme aihwkit: each tile's Tiki-Taka column and learned scales
+   * (its mapping scales are fixed and rebuilt from the seed). */
+  for (int k = 0; k < net->n; ++k) {
+    for (int t = 0; t < net->stages[k].n_tiles; ++t) {
+      const mapped_tile *tile = &net->stages[k].tiles[t];
+      aimc_write_u32(out, (uint32_t)tile->transfer_column);
+      if (tile->learned) aimc_write_f32s(out, tile->learned, tile->n_learned);
+    }
+  }
 }
 
 static aimc_status load_state(network_job *job, const aimc_checkpoint_section *section) {
@@ -376,6 +633,25 @@ static aimc_status load_state(network_job *job, const aimc_checkpoint_section *s
       p->start > job->train.n || p->seen > job->train.n || p->correct > p->seen)
     return aimc_error_set(AIMC_EFORMAT, "checkpoint (network): the position (epoch %d, sample %llu) or the %u stages "
                           "do not fit this network", p->epoch + 1, (unsigned long long)p->start, stages);
+  /* Behind the CRC: the position must be one this run reaches (samples
+   * trained = whole epochs + the samples seen in this one, mini-batches
+   * counted the same way) and every value physical. */
+  const aimc_train_params *plan = &net->ctx->config->experiment;
+  uint64_t n = job->train.n, batch = (uint64_t)plan->batch, per_epoch = (n + batch - 1) / batch;
+  if (p->seen != p->start || (p->start % batch != 0 && p->start != n) || (p->epoch == plan->epochs && p->start != 0))
+    return aimc_checkpoint_refuse("the position (epoch %d, sample %llu, %llu seen) is not one a run reaches",
+                                  p->epoch + 1, (unsigned long long)p->start, (unsigned long long)p->seen);
+  if (net->ctx->samples_trained != (uint64_t)p->epoch * n + p->start)
+    return aimc_checkpoint_refuse("the samples trained (%llu) are not the %llu of epoch %d, sample %llu",
+                                  (unsigned long long)net->ctx->samples_trained,
+                                  (unsigned long long)((uint64_t)p->epoch * n + p->start), p->epoch + 1,
+                                  (unsigned long long)p->start);
+  if (p->minibatch != (uint64_t)p->epoch * per_epoch + (p->start + batch - 1) / batch)
+    return aimc_checkpoint_refuse("the mini-batch count (%llu) does not match epoch %d, sample %llu",
+                                  (unsigned long long)p->minibatch, p->epoch + 1, (unsigned long long)p->start);
+  if ((status = aimc_checkpoint_check_nonnegative(p->loss_sum, "", "the running loss of the epoch")) != AIMC_OK ||
+      (status = aimc_checkpoint_check_nonnegative(job->eval_energy, "J", "the test-read energy")) != AIMC_OK)
+    return status;
   for (int k = 0; k < net->n; ++k) {
     stage *s = &net->stages[k];
     uint64_t in_features = aimc_read_u64(&in), out_features = aimc_read_u64(&in);
@@ -386,13 +662,34 @@ static aimc_status load_state(network_job *job, const aimc_checkpoint_section *s
     if (!net->analog) {
       aimc_read_f32s(&in, s->digital.weight, s->in * s->out);
       aimc_read_f32s(&in, s->digital.bias, s->out);
+      if ((status = aimc_reader_status(&in, "checkpoint (network)")) != AIMC_OK ||
+          (status = aimc_checkpoint_check_floats(s->digital.weight, s->in * s->out, "weights of layer %d", k)) !=
+              AIMC_OK ||
+          (status = aimc_checkpoint_check_floats(s->digital.bias, s->out, "biases of layer %d", k)) != AIMC_OK)
+        return status;
       continue;
     }
     uint32_t column = aimc_read_u32(&in);
-    if (!in.failed && column >= s->in) aimc_reader_fail(&in);
+    if ((status = aimc_reader_status(&in, "checkpoint (network)")) != AIMC_OK) return status;
+    if (column >= s->in)
+      return aimc_checkpoint_refuse("the transfer column of layer %d is %u, not below its %zu columns", k, column,
+                                    s->in);
     s->transfer_column = (int)column;
     aimc_read_f32s(&in, s->scale, s->out);
     aimc_read_f32s(&in, s->bias, s->out);
+    if ((status = aimc_reader_status(&in, "checkpoint (network)")) != AIMC_OK ||
+        (status = aimc_checkpoint_check_floats(s->scale, s->out, "output scales of layer %d", k)) != AIMC_OK ||
+        (status = aimc_checkpoint_check_floats(s->bias, s->out, "biases of layer %d", k)) != AIMC_OK)
+      return status;
+  }
+  for (int k = 0; k < net->n; ++k) {
+    for (int t = 0; t < net->stages[k].n_tiles; ++t) {
+      mapped_tile *tile = &net->stages[k].tiles[t];
+      uint32_t column = aimc_read_u32(&in);
+      if (!in.failed && column >= tile->in) aimc_reader_fail(&in);
+      tile->transfer_column = (int)column;
+      if (tile->learned) aimc_read_f32s(&in, tile->learned, tile->n_learned);
+    }
   }
   if (in.pos != in.size) aimc_reader_fail(&in);
   return aimc_reader_status(&in, "checkpoint (network)");
@@ -567,7 +864,7 @@ aimc_status network_run(run_context *ctx) {
   if (status == AIMC_OK) status = build(&net);
   if (status == AIMC_OK && net.analog) status = run_resume_chip(ctx);
   const aimc_checkpoint_section *saved = run_resume_workload(ctx);
-  if (status == AIMC_OK && saved) status = load_state(&job, saved);
+  if (status == AIMC_OK && saved && (status = load_state(&job, saved)) != AIMC_OK) ctx->checkpointing.refused = 1;
   if (status == AIMC_OK && net.analog) status = run_start_trace(ctx);
   if (status == AIMC_OK) {
     int failed = ctx->chip ? aimc_hw_chip_run(ctx->chip, program, &job) : program(&job);

@@ -5,6 +5,8 @@
  * and compared with what the machine offers. A run that cannot fit is refused
  * with the estimate instead of failing hours later.
  */
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,9 @@
 #include <sys/statvfs.h>
 
 #include "aimc/array.h"
+#include "aimc_sim/fileio.h"
+#include "../cli/cli_common.h"
+#include "resources.h"
 #include "train_internal.h"
 
 int run_workload_layers(const aimc_config *config, double out[4], double in[4]) {
@@ -27,6 +32,12 @@ int run_workload_layers(const aimc_config *config, double out[4], double in[4]) 
       out[0] = 16, in[0] = 25, out[1] = 32, in[1] = 400, out[2] = 128, in[2] = 512, out[3] = 10, in[3] = 128;
       return 4;
   }
+}
+
+/* Tiles of one array of a layer (out x in) on the chip's tiles. */
+static double tile_count(const aimc_config *config, double out, double in) {
+  double rows = config->chip.tile.rows > 0 ? config->chip.tile.rows : 1, cols = config->chip.tile.cols > 0 ? config->chip.tile.cols : 1;
+  return ceil(out / rows) * ceil(in / cols);
 }
 
 /* Samples of an MNIST-format image file: from its size (plain) or the size
@@ -64,7 +75,10 @@ void run_estimate_resources(const aimc_config *config, int checkpointing, run_es
   double per_cell = analog ? (double)sizeof(aimc_cell) + 4.0 * AIMC_PLANE_COUNT + 4.0 +
                                  (config->device.write_noise_std > 0.0 ? 4.0 : 0.0)
                            : 8.0;
-  e->arrays = cells * per_cell * (analog ? arrays : 1);
+  e->tiles = 0.0;
+  if (analog)
+    for (int k = 0; k < layers; ++k) e->tiles += arrays * tile_count(config, out[k], in[k]);
+  e->arrays = cells * per_cell * (analog ? arrays : 1) + e->tiles * AIMC_TILE_BYTES;
   double state = cells * 4.0 * (analog ? arrays : 1); /* the weights as saved */
   double batch = config->experiment.batch, steps = config->experiment.steps;
   if (config->experiment.workload == AIMC_WORKLOAD_LEAST_SQUARES) {
@@ -94,38 +108,57 @@ void run_estimate_resources(const aimc_config *config, int checkpointing, run_es
     double window = last >= (double)config->trace.first_step ? last - (double)config->trace.first_step + 1.0 : 0.0;
     double samples = config->experiment.workload == AIMC_WORKLOAD_LEAST_SQUARES ? 1.0 : batch;
     if (config->experiment.workload == AIMC_WORKLOAD_CNN) samples *= 24.0 * 24.0;
-    double lines = config->trace.n_rows + config->trace.n_cols;
-    /* Each pulse is a rising and a falling edge, ~16 bytes each with its time stamp;
-     * a sample also reads and converts every traced line. */
-    e->trace = window * samples * (lines * (2.0 * config->update.desired_bl + 4.0) + config->trace.n_devices) * 16.0;
+    e->trace = resources_trace_bytes(&config->trace, window, samples,
+                                     config->experiment.workload == AIMC_WORKLOAD_LEAST_SQUARES
+                                         ? AIMC_TRACE_LINE_PULSED_BYTES
+                                         : AIMC_TRACE_LINE_READ_BYTES);
   }
   e->disk = e->results + e->checkpoint + e->trace;
 }
 
-/* Bytes from a limit variable ("123", "64K", "2G"), or -1 if unset or malformed. */
-static double limit_from_env(const char *name) {
+double resources_trace_bytes(const aimc_trace_config *trace, double steps, double samples, double line_bytes) {
+  double lines = trace->n_rows + trace->n_cols;
+  return AIMC_TRACE_HEADER_BYTES +
+         steps * (AIMC_TRACE_STEP_BYTES + AIMC_TRACE_DEVICE_BYTES * trace->n_devices +
+                  samples * lines * line_bytes);
+}
+
+aimc_status resources_limit(const char *name, double *bytes) {
+  *bytes = -1.0;
   const char *text = getenv(name);
-  if (!text || !*text) return -1.0;
-  char *end = NULL;
-  double value = strtod(text, &end);
-  if (end == text || value < 0.0) return -1.0;
-  switch (*end) {
-    case 'K': case 'k': value *= 1024.0; ++end; break;
-    case 'M': case 'm': value *= 1024.0 * 1024.0; ++end; break;
-    case 'G': case 'g': value *= 1024.0 * 1024.0 * 1024.0; ++end; break;
-    case 'T': case 't': value *= 1024.0 * 1024.0 * 1024.0 * 1024.0; ++end; break;
+  if (!text) return AIMC_OK;
+  size_t n = strlen(text), digits = n;
+  unsigned long long scale = 1, value = 0;
+  switch (n > 0 ? text[n - 1] : '\0') {
+    case 'K': case 'k': scale = 1ULL << 10; digits = n - 1; break;
+    case 'M': case 'm': scale = 1ULL << 20; digits = n - 1; break;
+    case 'G': case 'g': scale = 1ULL << 30; digits = n - 1; break;
+    case 'T': case 't': scale = 1ULL << 40; digits = n - 1; break;
     default: break;
   }
-  return *end == '\0' ? value : -1.0;
+  /* The digits may not exceed what the suffix leaves of 2^64 - 1: a value that
+   * overflows is refused, never wrapped. */
+  const char *end = cli_parse_digits(text, ULLONG_MAX / scale, &value);
+  if (end && end == text + digits) {
+    *bytes = (double)value * (double)scale;
+    return AIMC_OK;
+  }
+  return aimc_error_set(AIMC_EINVAL,
+                        "%s='%s' is not a byte count: give digits with an optional K, M, G or T suffix "
+                        "(at most 2^64 - 1 bytes), e.g. %s=16G",
+                        name, text, name);
 }
 
 /* Memory the run may use: AIMCSIM_MEMORY_LIMIT, else MemAvailable, lowered by
  * the address-space and data limits of the process. */
-static double memory_available(const char **source) {
-  double limit = limit_from_env("AIMCSIM_MEMORY_LIMIT");
+static aimc_status memory_available(double *bytes, const char **source) {
+  double limit;
+  aimc_status status = resources_limit("AIMCSIM_MEMORY_LIMIT", &limit);
+  if (status != AIMC_OK) return status;
   if (limit >= 0.0) {
     *source = "AIMCSIM_MEMORY_LIMIT";
-    return limit;
+    *bytes = limit;
+    return AIMC_OK;
   }
   double available = -1.0;
   *source = "MemAvailable";
@@ -144,17 +177,28 @@ static double memory_available(const char **source) {
     available = (double)rl.rlim_cur;
     *source = "the address-space limit (ulimit -v)";
   }
-  return available;
+  *bytes = available;
+  return AIMC_OK;
 }
 
 /* Free space of the file system that will hold path (its nearest existing ancestor). */
-static double disk_available(const char *path, const char **source) {
-  double limit = limit_from_env("AIMCSIM_DISK_LIMIT");
+static double disk_free(const char *path);
+
+static aimc_status disk_available(const char *path, double *bytes, const char **source) {
+  double limit;
+  aimc_status status = resources_limit("AIMCSIM_DISK_LIMIT", &limit);
+  if (status != AIMC_OK) return status;
   if (limit >= 0.0) {
     *source = "AIMCSIM_DISK_LIMIT";
-    return limit;
+    *bytes = limit;
+    return AIMC_OK;
   }
   *source = "free space";
+  *bytes = disk_free(path);
+  return AIMC_OK;
+}
+
+static double disk_free(const char *path) {
   char probe[AIMC_PATH_MAX + 2];
   snprintf(probe, sizeof probe, "%s", path);
   for (;;) {
@@ -176,23 +220,78 @@ static double disk_available(const char *path, const char **source) {
 
 static double gib(double bytes) { return bytes / (1024.0 * 1024.0 * 1024.0); }
 
+/* Refuses what does not fit: the memory first, then the disk. */
+static aimc_status check_fits(const char *what, double memory_needed, const char *memory_parts, double disk_needed,
+                              const char *disk_parts, const char *outdir) {
+  const char *memory_source = NULL, *disk_source = NULL;
+  double memory = -1.0, disk = -1.0;
+  aimc_status status = memory_available(&memory, &memory_source);
+  if (status != AIMC_OK) return status;
+  if (memory >= 0.0 && memory_needed > memory)
+    return aimc_error_set(AIMC_EINVAL,
+                          "the %s needs about %.3g GiB of memory (%s) but %.3g GiB are available (%s); it was not started",
+                          what, gib(memory_needed), memory_parts, gib(memory), memory_source);
+  status = disk_available(outdir ? outdir : ".", &disk, &disk_source);
+  if (status != AIMC_OK) return status;
+  if (outdir && disk >= 0.0 && disk_needed > disk)
+    return aimc_error_set(AIMC_EINVAL,
+                          "the %s needs about %.3g GiB of disk in %s (%s) but %.3g GiB are available (%s); it was not "
+                          "started",
+                          what, gib(disk_needed), outdir, disk_parts, gib(disk), disk_source);
+  return AIMC_OK;
+}
+
+/* The data files of a network run, refused before anything opens them (the
+ * estimate reads their sizes) if they are FIFOs, sockets, devices or
+ * directories. A missing file is left to the data loader, which names it. */
+static aimc_status check_data_files(const aimc_config *config) {
+  if (config->experiment.workload == AIMC_WORKLOAD_LEAST_SQUARES) return AIMC_OK;
+  const struct {
+    const char *key, *path;
+  } files[] = {{"data.train_images", config->data.train_images},
+               {"data.train_labels", config->data.train_labels},
+               {"data.test_images", config->data.test_images},
+               {"data.test_labels", config->data.test_labels}};
+  for (size_t k = 0; k < sizeof files / sizeof files[0]; ++k) {
+    aimc_status status = aimc_require_regular_file(files[k].key, files[k].path);
+    if (status == AIMC_EINVAL) return status;
+  }
+  return AIMC_OK;
+}
+
 aimc_status run_check_resources(const aimc_config *config, const char *outdir, int checkpointing) {
+  aimc_status status = check_data_files(config);
+  if (status != AIMC_OK) return status;
   run_estimate e;
   run_estimate_resources(config, checkpointing, &e);
-  const char *memory_source = NULL, *disk_source = NULL;
-  double memory = memory_available(&memory_source);
-  if (memory >= 0.0 && e.memory > memory)
-    return aimc_error_set(AIMC_EINVAL,
-                          "the run needs about %.3g GiB of memory (arrays %.3g GiB, data %.3g GiB, buffers %.3g GiB) "
-                          "but %.3g GiB are available (%s); it was not started",
-                          gib(e.memory), gib(e.arrays), gib(e.data), gib(e.buffers), gib(memory), memory_source);
-  double disk = disk_available(outdir, &disk_source);
-  if (disk >= 0.0 && e.disk > disk)
-    return aimc_error_set(AIMC_EINVAL,
-                          "the run needs about %.3g GiB of disk in %s (results %.3g GiB, checkpoints %.3g GiB, "
-                          "waveforms %.3g GiB) but %.3g GiB are available (%s); it was not started",
-                          gib(e.disk), outdir, gib(e.results), gib(e.checkpoint), gib(e.trace), gib(disk), disk_source);
-  return AIMC_OK;
+  char memory_parts[160], disk_parts[160];
+  snprintf(memory_parts, sizeof memory_parts, "arrays %.3g GiB in %.0f tiles, data %.3g GiB, buffers %.3g GiB",
+           gib(e.arrays), e.tiles, gib(e.data), gib(e.buffers));
+  snprintf(disk_parts, sizeof disk_parts, "results %.3g GiB, checkpoints %.3g GiB, waveforms %.3g GiB", gib(e.results),
+           gib(e.checkpoint), gib(e.trace));
+  return check_fits("run", e.memory, memory_parts, e.disk, disk_parts, outdir);
+}
+
+aimc_status pulse_check_check_resources(const aimc_config *config, const char *outdir) {
+  const aimc_pulse_check_params *p = &config->pulse_check;
+  double cells = (double)p->rows * (double)p->cols;
+  /* The arrays: the observed one, the expected model's, the chip's layer, and
+   * the undisturbed one when half-selects disturb. */
+  double arrays = 3.0 + (config->device.half_select_disturb > 0.0 ? 1.0 : 0.0);
+  double per_cell = (double)sizeof(aimc_cell) + 4.0 * AIMC_PLANE_COUNT + 4.0 +
+                    (config->device.write_noise_std > 0.0 ? 4.0 : 0.0);
+  double array_bytes = arrays * (cells * per_cell + AIMC_TILE_BYTES);
+  double sums = cells * AIMC_PULSE_CHECK_CELL_BYTES;
+  /* With -o, cells.csv is rendered in memory before it is written. */
+  double csv = outdir ? cells * AIMC_PULSE_CHECK_CSV_BYTES : 0.0;
+  double memory = array_bytes + sums + csv + 64.0 * 1024 * 1024;
+  double trace = config->trace.enabled ? resources_trace_bytes(&config->trace, (double)p->trials, 1.0, AIMC_TRACE_LINE_READ_BYTES) : 0.0;
+  double disk = csv + 1024.0 * 1024.0 + trace;
+  char memory_parts[160], disk_parts[160];
+  snprintf(memory_parts, sizeof memory_parts, "arrays %.3g GiB, per-cell sums %.3g GiB, cells.csv %.3g GiB",
+           gib(array_bytes), gib(sums), gib(csv));
+  snprintf(disk_parts, sizeof disk_parts, "cells.csv %.3g GiB, waveforms %.3g GiB", gib(csv), gib(trace));
+  return check_fits("pulse-check", memory, memory_parts, disk, disk_parts, outdir);
 }
 
 size_t run_state_bytes_limit(const aimc_config *config) {

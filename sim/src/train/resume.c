@@ -5,6 +5,7 @@
  * continues from exactly the saved state, so it ends bit-identical to a run
  * that was never interrupted (the wall-time column aside).
  */
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,11 +123,40 @@ aimc_status run_checkpoint_write(run_context *ctx, void (*save_workload)(const v
   return status;
 }
 
-static aimc_status resume_begin(run_context *ctx);
-aimc_status run_resume_begin(run_context *ctx) {
-  aimc_status status = resume_begin(ctx);
-  if (status != AIMC_OK) ctx->resume_refused = 1;
-  return status;
+/* One saved metrics row: counts whole and non-negative, losses finite,
+ * accuracies and saturation in [0, 1], times and energies finite and
+ * non-negative; NaN is an empty cell. */
+static aimc_status metrics_check_row(const double row[METRIC_COUNT], uint64_t r) {
+  for (int k = 0; k < METRIC_COUNT; ++k) {
+    double v = row[k];
+    if (isnan(v)) continue;
+    const char *bad = NULL;
+    switch (k) {
+      case METRIC_STEP:
+      case METRIC_EPOCH:
+        if (!(v >= 0.0 && v <= 9007199254740992.0 && v == floor(v))) bad = "a whole non-negative number";
+        break;
+      case METRIC_TRAIN_ACCURACY:
+      case METRIC_TEST_ACCURACY:
+      case METRIC_SATURATION:
+        if (!(v >= 0.0 && v <= 1.0)) bad = "in [0, 1]";
+        break;
+      case METRIC_LR:
+      case METRIC_LOSS:
+      case METRIC_F_MINUS_FSTAR:
+      case METRIC_LEARNING_ERROR:
+      case METRIC_GRAD_NORM_SQ:
+        if (!isfinite(v)) bad = "a finite number";
+        break;
+      default: /* times and energies */
+        if (!(isfinite(v) && v >= 0.0)) bad = "a finite non-negative number";
+        break;
+    }
+    if (bad)
+      return aimc_checkpoint_refuse("metrics row %llu: %s is %g, not %s", (unsigned long long)r, metric_names[k], v,
+                                    bad);
+  }
+  return AIMC_OK;
 }
 
 static aimc_status resume_begin(run_context *ctx) {
@@ -159,7 +189,24 @@ static aimc_status resume_begin(run_context *ctx) {
   if ((status = aimc_reader_status(&in, "checkpoint (run)")) != AIMC_OK) return status;
   if (workload != (uint32_t)ctx->config->experiment.workload || algorithm != (uint32_t)ctx->config->experiment.algorithm)
     return aimc_error_set(AIMC_EFORMAT, "checkpoint: saved by another workload or algorithm");
-  if (wall >= 0.0 && wall < 1e12) ctx->wall_start -= wall; /* wall time continues from the saved run */
+  /* Behind a valid CRC every value is still checked against what this run
+   * could have reached (docs/reliability.md, "Checkpoints"). */
+  const aimc_train_params *plan = &ctx->config->experiment;
+  if (status == AIMC_OK) status = aimc_checkpoint_check_nonnegative(ctx->eval_energy, "J", "the test-read energy");
+  if (status == AIMC_OK) status = aimc_checkpoint_check_finite(ctx->final_loss, 1, "the last loss");
+  if (status == AIMC_OK && !(isnan(ctx->final_test_accuracy) ||
+                             (ctx->final_test_accuracy >= 0.0 && ctx->final_test_accuracy <= 1.0)))
+    status = aimc_checkpoint_refuse("the last test accuracy is %g, not in [0, 1]", ctx->final_test_accuracy);
+  if (status == AIMC_OK) status = aimc_checkpoint_check_nonnegative(wall, "s", "the wall time");
+  if (status == AIMC_OK && per_epoch > 1)
+    status = aimc_checkpoint_refuse("the checkpoint unit is %u, not 0 (steps) or 1 (epochs)", per_epoch);
+  if (status == AIMC_OK && plan->workload == AIMC_WORKLOAD_LEAST_SQUARES) {
+    char limit[64];
+    snprintf(limit, sizeof limit, "the %d steps planned", plan->steps);
+    status = aimc_checkpoint_check_count(ctx->samples_trained, (uint64_t)plan->steps, limit, "the steps trained");
+  }
+  if (status != AIMC_OK) return status;
+  ctx->wall_start -= wall; /* wall time continues from the saved run */
   if (!ctx->checkpointing.every_given) {
     ctx->checkpointing.every = every;
     ctx->checkpointing.per_epoch = per_epoch != 0;
@@ -168,12 +215,25 @@ static aimc_status resume_begin(run_context *ctx) {
   uint64_t rows = aimc_read_u64(&in);
   if (in.failed || rows > (in.size - in.pos) / (METRIC_COUNT * sizeof(double)))
     return aimc_error_set(AIMC_EFORMAT, "checkpoint: the metrics log is truncated");
+  /* At most one row per step trained, plus the first and one per epoch. */
+  uint64_t row_limit = ctx->samples_trained + (uint64_t)(plan->epochs > 0 ? plan->epochs : 0) + 2;
+  char limit[96];
+  snprintf(limit, sizeof limit, "the %llu a run of %llu steps or samples can log", (unsigned long long)row_limit,
+           (unsigned long long)ctx->samples_trained);
+  if ((status = aimc_checkpoint_check_count(rows, row_limit, limit, "the metrics row count")) != AIMC_OK) return status;
   for (uint64_t r = 0; r < rows; ++r) {
     double row[METRIC_COUNT];
     aimc_read_f64s(&in, row, METRIC_COUNT);
+    if ((status = metrics_check_row(row, r)) != AIMC_OK) return status;
     if ((status = metrics_restore(ctx, row)) != AIMC_OK) return status;
   }
   return aimc_reader_status(&in, "checkpoint (metrics)");
+}
+
+aimc_status run_resume_begin(run_context *ctx) {
+  aimc_status status = resume_begin(ctx);
+  if (status != AIMC_OK) ctx->checkpointing.refused = 1;
+  return status;
 }
 
 const aimc_checkpoint_section *run_resume_workload(const run_context *ctx) {
@@ -187,8 +247,13 @@ aimc_status run_resume_chip(run_context *ctx) {
   aimc_reader in;
   aimc_reader_init(&in, chip->data, chip->size);
   aimc_status status = aimc_hw_chip_load_state(ctx->chip, &in);
+  if (status != AIMC_OK) {
+    char reason[512];
+    snprintf(reason, sizeof reason, "%s", aimc_error_message());
+    status = aimc_error_set(status, AIMC_CHECKPOINT_NAME ": %s", reason);
+  }
   if (status == AIMC_OK && in.pos != in.size)
     status = aimc_error_set(AIMC_EFORMAT, "checkpoint: %zu bytes after the hardware state", in.size - in.pos);
-  if (status != AIMC_OK) ctx->resume_refused = 1;
+  if (status != AIMC_OK) ctx->checkpointing.refused = 1;
   return status;
 }

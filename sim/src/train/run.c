@@ -427,10 +427,10 @@ static const char usage[] =
 
 /* "N", "Nsteps" or "Nepochs" (N >= 1). */
 static int parse_checkpoint_every(const char *text, run_checkpointing *c) {
-  char *end = NULL;
-  unsigned long long n = strtoull(text, &end, 10);
-  if (end == text || n == 0 || text[0] == '-') {
-    fprintf(stderr, "aimcsim run: --checkpoint-every: '%s' is not a positive count\n", text);
+  unsigned long long n = 0;
+  const char *end = cli_parse_digits(text, (unsigned long long)INT64_MAX, &n);
+  if (!end || n == 0) {
+    fprintf(stderr, "aimcsim run: --checkpoint-every: '%s' is not a count in [1, %lld]\n", text, (long long)INT64_MAX);
     return 0;
   }
   if (*end == '\0' || strcmp(end, "steps") == 0 || strcmp(end, "step") == 0) {
@@ -571,12 +571,13 @@ int aimc_cmd_run(int argc, char **argv) {
   if (resume_dir) {
     char *file = aimc_path_join(outdir, AIMC_CHECKPOINT_NAME);
     if (file && access(file, F_OK) == 0) {
-      if (aimc_checkpoint_read_file(file, run_state_bytes_limit(config), &checkpoint) != AIMC_OK) {
+      aimc_status read = aimc_checkpoint_read_file(file, run_state_bytes_limit(config), &checkpoint);
+      if (read != AIMC_OK) {
         fprintf(stderr, "aimcsim run: --resume: %s\n", aimc_error_message());
         free(file);
         free(config);
         close(lock);
-        return AIMC_EXIT_FAILURE;
+        return read == AIMC_EFORMAT ? AIMC_EXIT_USAGE : AIMC_EXIT_FAILURE; /* a damaged file is refused input */
       }
       have_checkpoint = 1;
     } else if (!quiet) {
@@ -617,20 +618,20 @@ int aimc_cmd_run(int argc, char **argv) {
       default: status = network_run(&ctx); break;
     }
   }
-  double wall = wall_seconds() - ctx.wall_start;
-  char failure[1024] = "";
-  if (status != AIMC_OK) snprintf(failure, sizeof failure, "%s", aimc_error_message());
-  if (ctx.resume_refused) {
-    /* The checkpoint does not fit this run: nothing was trained, and the run
-     * directory keeps the results it had. */
-    fprintf(stderr, "aimcsim run: --resume: %s\n", failure);
+  if (status != AIMC_OK && ctx.checkpointing.refused) {
+    /* A refused checkpoint changes nothing on disk: the run directory stays
+     * as the stopped run left it. */
+    fprintf(stderr, "aimcsim run: --resume: %s\n", aimc_error_message());
     if (ctx.chip) aimc_hw_chip_destroy(ctx.chip);
     aimc_checkpoint_free(&checkpoint);
     metrics_free(&ctx.metrics);
     free(config);
     close(lock);
-    return AIMC_EXIT_FAILURE;
+    return AIMC_EXIT_USAGE;
   }
+  double wall = wall_seconds() - ctx.wall_start;
+  char failure[1024] = "";
+  if (status != AIMC_OK) snprintf(failure, sizeof failure, "%s", aimc_error_message());
   /* Results so far are written even after a failure, so nothing is lost. */
   aimc_status write_status = metrics_write(&ctx);
   if (write_status == AIMC_OK)

@@ -49,6 +49,7 @@ typedef struct run_checkpointing {
   uint64_t config_identity;     /* hash of the resolved configuration */
   const aimc_checkpoint *resume; /* the checkpoint a resumed run starts from, else NULL */
   uint64_t written;             /* checkpoints written by this process */
+  int refused;                  /* the checkpoint was refused: nothing is written, exit 2 */
 } run_checkpointing;
 
 typedef struct run_context {
@@ -72,7 +73,6 @@ typedef struct run_context {
   int n_layers;
   int layer_out[AIMC_MAX_LAYERS], layer_in[AIMC_MAX_LAYERS];
   run_checkpointing checkpointing;
-  int resume_refused;          /* the checkpoint does not fit the run: write no results */
 } run_context;
 
 /* Adds an array's final weights (and saturation, or NULL) to the histograms. */
@@ -145,6 +145,7 @@ aimc_status run_resume_chip(run_context *ctx);
 /* Resources (resources.c), estimated from the configuration before anything is allocated. */
 typedef struct run_estimate {
   double memory, arrays, data, buffers;   /* bytes of memory: total and its parts */
+  double tiles;                           /* analog tiles (each array of each layer) */
   double disk, results, checkpoint, trace; /* bytes of disk: total and its parts */
 } run_estimate;
 void run_estimate_resources(const aimc_config *config, int checkpointing, run_estimate *estimate);
