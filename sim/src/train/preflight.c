@@ -8,6 +8,8 @@
  * will add, with the names of the configuration keys; the data files are
  * checked with aimc_require_regular_file, as their readers do.
  */
+#include <stdio.h>
+
 #include "aimc_sim/fileio.h"
 #include "aimc_sim/trace.h"
 #include "train_internal.h"
@@ -21,11 +23,18 @@ static aimc_status check_data_files(const aimc_data_params *data) {
                {"data.train_labels", data->train_labels},
                {"data.test_images", data->test_images},
                {"data.test_labels", data->test_labels}};
+  /* A FIFO or device among them is named first, before a file that is missing. */
+  aimc_status missing = AIMC_OK;
+  char reason[1024] = "";
   for (size_t k = 0; k < sizeof files / sizeof files[0]; ++k) {
     aimc_status status = aimc_require_regular_file(files[k].key, files[k].path);
-    if (status != AIMC_OK) return status;
+    if (status == AIMC_EINVAL) return status;
+    if (status != AIMC_OK && missing == AIMC_OK) {
+      missing = status;
+      snprintf(reason, sizeof reason, "%s", aimc_error_message());
+    }
   }
-  return AIMC_OK;
+  return missing == AIMC_OK ? AIMC_OK : aimc_error_set(missing, "%s", reason);
 }
 
 static aimc_status check_trace(const aimc_config *config, const run_checkpointing *checkpointing, int resuming) {
