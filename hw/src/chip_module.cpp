@@ -38,23 +38,6 @@ uint64_t tile_seed(uint64_t seed, uint64_t k) {
   return z ^ (z >> 31);
 }
 
-// Steps of a resolution (<= 0: unquantised).
-double steps(double res) { return res <= 0.0 ? 0.0 : (res > 1.0 ? res : 1.0 / res); }
-
-// An IO configuration must not quantise more finely than the converters it runs
-// on (unquantised or perfect periphery is an explicit idealisation and allowed).
-aimc_status check_converters(const aimc_io_params &io, const char *which, const aimc_hw_chip_params &chip) {
-  if (io.is_perfect) return AIMC_OK;
-  double dac_steps = static_cast<double>((1 << chip.dac.bits) - 2), adc_steps = static_cast<double>((1 << chip.adc.bits) - 2);
-  if (steps(io.inp_res) > dac_steps * (1.0 + 1e-9))
-    return aimc_error_set(AIMC_EINVAL, "layer: %s.inp_res (%g: %.0f steps) is finer than the chip's %d-bit DAC (%.0f steps)",
-                          which, io.inp_res, steps(io.inp_res), chip.dac.bits, dac_steps);
-  if (steps(io.out_res) > adc_steps * (1.0 + 1e-9))
-    return aimc_error_set(AIMC_EINVAL, "layer: %s.out_res (%g: %.0f steps) is finer than the chip's %d-bit ADC (%.0f steps)",
-                          which, io.out_res, steps(io.out_res), chip.adc.bits, adc_steps);
-  return AIMC_OK;
-}
-
 aimc_status validate_layer(const aimc_hw_layer_params &p, const aimc_hw_chip_params &chip) {
   if (p.out < 1 || p.out > (1 << 24) || p.in < 1 || p.in > (1 << 24))
     return aimc_error_set(AIMC_EINVAL, "layer: shape %d x %d is outside [1, 2^24]", p.out, p.in);
@@ -63,14 +46,14 @@ aimc_status validate_layer(const aimc_hw_layer_params &p, const aimc_hw_chip_par
   if ((s = aimc_update_params_validate(&p.update)) != AIMC_OK) return s;
   if ((s = aimc_io_params_validate(&p.forward_io)) != AIMC_OK) return s;
   if ((s = aimc_io_params_validate(&p.backward_io)) != AIMC_OK) return s;
-  if ((s = check_converters(p.forward_io, "forward_io", chip)) != AIMC_OK) return s;
-  if ((s = check_converters(p.backward_io, "backward_io", chip)) != AIMC_OK) return s;
+  if ((s = aimc_hw_io_check_converters(&p.forward_io, "layer: forward_io", &chip)) != AIMC_OK) return s;
+  if ((s = aimc_hw_io_check_converters(&p.backward_io, "layer: backward_io", &chip)) != AIMC_OK) return s;
   if (p.fast != 0 && p.fast != 1) return aimc_error_set(AIMC_EINVAL, "layer: fast must be 0 or 1 (got %d)", p.fast);
   if (p.fast) {
     if ((s = aimc_device_params_validate(&p.fast_device)) != AIMC_OK) return s;
     if ((s = aimc_update_params_validate(&p.fast_update)) != AIMC_OK) return s;
     if ((s = aimc_io_params_validate(&p.transfer_io)) != AIMC_OK) return s;
-    if ((s = check_converters(p.transfer_io, "transfer_io", chip)) != AIMC_OK) return s;
+    if ((s = aimc_hw_io_check_converters(&p.transfer_io, "layer: transfer_io", &chip)) != AIMC_OK) return s;
   }
   return AIMC_OK;
 }
@@ -121,7 +104,7 @@ aimc_status Chip::add_layer(const aimc_hw_layer_params &params, int *index) {
   aimc_status status = validate_layer(params, params_);
   if (status != AIMC_OK) return status;
   LayerMap map(params.out, params.in, params_.tile);
-  int needed = map.tiles() * (params.fast ? 2 : 1);
+  int needed = aimc_hw_layer_tiles(&params_.tile, params.out, params.in, params.fast);
   if (params_.tiles > 0 && tiles_used_ + needed > params_.tiles)
     return aimc_error_set(AIMC_EINVAL, "%s: layer %d (%d x %d) needs %d tiles of %d x %d but only %d of %d are free",
                           name(), layers(), params.out, params.in, needed, params_.tile.rows, params_.tile.cols,
@@ -218,34 +201,11 @@ aimc_status Chip::get_saturation(const Layer &layer, aimc_hw_array which, float 
 aimc_status Chip::trace_start(const aimc_hw_trace_params &params) {
   if (!timed_) return aimc_error_set(AIMC_EINVAL, "%s: waveforms need a timed chip", name());
   if (trace_) return aimc_error_set(AIMC_EINVAL, "%s: a trace is already running", name());
-  aimc_status status = aimc_hw_trace_params_validate(&params);
+  std::vector<aimc_hw_trace_layer> shapes;
+  for (const auto &layer : layers_) shapes.push_back({layer->map().out, layer->map().in, layer->has_fast() ? 1 : 0});
+  aimc_status status = aimc_hw_trace_params_check_layers(&params, &params_.tile, shapes.data(),
+                                                        static_cast<int>(shapes.size()), nullptr);
   if (status != AIMC_OK) return status;
-  std::set<std::tuple<int, int, int, int>> seen;
-  for (int t = 0; t < params.n_tiles; ++t) {
-    const aimc_hw_trace_tile &p = params.tiles[t];
-    if (p.layer >= layers())
-      return aimc_error_set(AIMC_EINVAL, "trace.tiles[%d].layer %d does not exist (%d layers)", t, p.layer, layers());
-    const Layer &l = *layers_[static_cast<size_t>(p.layer)];
-    if (p.fast && !l.has_fast()) return aimc_error_set(AIMC_EINVAL, "trace.tiles[%d]: layer %d has no fast array", t, p.layer);
-    if (p.row_block >= l.map().row_blocks || p.col_block >= l.map().col_blocks)
-      return aimc_error_set(AIMC_EINVAL, "trace.tiles[%d]: block (%d, %d) is outside layer %d's %d x %d tile grid", t,
-                            p.row_block, p.col_block, p.layer, l.map().row_blocks, l.map().col_blocks);
-    if (!seen.insert({p.layer, p.fast, p.row_block, p.col_block}).second)
-      return aimc_error_set(AIMC_EINVAL, "trace.tiles[%d] repeats a tile listed before", t);
-    const Tile &tile = l.tile(static_cast<aimc_hw_array>(p.fast), p.row_block, p.col_block);
-    for (int k = 0; k < p.n_rows; ++k)
-      if (p.rows[k] >= tile.rows())
-        return aimc_error_set(AIMC_EINVAL, "trace.tiles[%d].rows[%d] = %d is outside the tile's %d rows", t, k, p.rows[k],
-                              tile.rows());
-    for (int k = 0; k < p.n_cols; ++k)
-      if (p.cols[k] >= tile.cols())
-        return aimc_error_set(AIMC_EINVAL, "trace.tiles[%d].cols[%d] = %d is outside the tile's %d columns", t, k,
-                              p.cols[k], tile.cols());
-    for (int k = 0; k < p.n_devices; ++k)
-      if (p.device_rows[k] >= tile.rows() || p.device_cols[k] >= tile.cols())
-        return aimc_error_set(AIMC_EINVAL, "trace.tiles[%d]: device (%d, %d) is outside the tile's %d x %d cells", t,
-                              p.device_rows[k], p.device_cols[k], tile.rows(), tile.cols());
-  }
   auto trace = std::make_unique<TraceWindow>(params);
   VcdWriter &vcd = trace->vcd();
   trace->declare_chip(name());
@@ -264,7 +224,7 @@ aimc_status Chip::trace_start(const aimc_hw_trace_params &params) {
     auto lines = [](int n, const int *chosen, int all) {
       std::vector<int> out;
       if (n < 0) {
-        for (int k = 0; k < all; ++k) out.push_back(k);
+        for (int k = 0; k < aimc_hw_trace_line_count(n, all); ++k) out.push_back(k);
       } else {
         out.assign(chosen, chosen + n);
       }

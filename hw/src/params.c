@@ -8,6 +8,7 @@
 #include "aimc_hw/params.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Longest time any single parameter may take: keeps sums of many operations far
@@ -270,8 +271,8 @@ aimc_status aimc_hw_chip_params_validate(const aimc_hw_chip_params *p) {
 }
 
 static aimc_status validate_lines(const int *lines, int n, const char *what, int tile) {
-  CHECK(n >= -1 && n <= AIMC_HW_TRACE_MAX_LINES, "trace.tiles[%d].n_%s must be in [-1, %d] (got %d)", tile, what,
-        AIMC_HW_TRACE_MAX_LINES, n);
+  CHECK(n >= AIMC_HW_TRACE_FIRST_LINES && n <= AIMC_HW_TRACE_MAX_LINES, "trace.tiles[%d].n_%s must be in [%d, %d] (got %d)",
+        tile, what, AIMC_HW_TRACE_FIRST_LINES, AIMC_HW_TRACE_MAX_LINES, n);
   for (int k = 0; k < n; ++k)
     CHECK(lines[k] >= 0, "trace.tiles[%d].%s[%d] must be >= 0 (got %d)", tile, what, k, lines[k]);
   return AIMC_OK;
@@ -304,6 +305,63 @@ aimc_status aimc_hw_trace_params_validate(const aimc_hw_trace_params *p) {
   return AIMC_OK;
 }
 
+int aimc_hw_layer_tiles(const aimc_hw_tile_params *tile, int out, int in, int fast) {
+  int row_blocks = (out + tile->rows - 1) / tile->rows, col_blocks = (in + tile->cols - 1) / tile->cols;
+  return row_blocks * col_blocks * (fast ? 2 : 1);
+}
+
+int aimc_hw_trace_line_count(int n, int size) {
+  if (n == AIMC_HW_TRACE_ALL_LINES) return size;
+  if (n == AIMC_HW_TRACE_FIRST_LINES) return size < AIMC_HW_TRACE_FIRST_COUNT ? size : AIMC_HW_TRACE_FIRST_COUNT;
+  return n;
+}
+
+/* Lines of block `block` of a side of `extent` lines cut into tiles of `tile` lines. */
+static int block_size(int extent, int tile, int block) {
+  int rest = extent - block * tile;
+  return rest < tile ? rest : tile;
+}
+
+aimc_status aimc_hw_trace_params_check_layers(const aimc_hw_trace_params *p, const aimc_hw_tile_params *geometry,
+                                              const aimc_hw_trace_layer *layers, int n_layers, const char *name) {
+  aimc_status status = aimc_hw_trace_params_validate(p);
+  if (status != AIMC_OK) return status;
+  for (int t = 0; t < p->n_tiles; ++t) {
+    const aimc_hw_trace_tile *tile = &p->tiles[t];
+    char label[64];
+    if (name)
+      snprintf(label, sizeof label, "%s", name);
+    else
+      snprintf(label, sizeof label, "trace.tiles[%d]", t);
+    CHECK(tile->layer < n_layers, "%s.layer = %d: there is no such layer (the workload has %d analog layer%s, 0..%d)",
+          label, tile->layer, n_layers, n_layers == 1 ? "" : "s", n_layers - 1);
+    const aimc_hw_trace_layer *layer = &layers[tile->layer];
+    CHECK(!tile->fast || layer->fast, "%s.fast: layer %d has no fast array (only tiki_taka has one)", label, tile->layer);
+    int row_blocks = (layer->out + geometry->rows - 1) / geometry->rows;
+    int col_blocks = (layer->in + geometry->cols - 1) / geometry->cols;
+    CHECK(tile->row_block < row_blocks && tile->col_block < col_blocks,
+          "%s.row_block/col_block (%d, %d) is outside layer %d's %d x %d tile grid", label, tile->row_block,
+          tile->col_block, tile->layer, row_blocks, col_blocks);
+    int rows = block_size(layer->out, geometry->rows, tile->row_block);
+    int cols = block_size(layer->in, geometry->cols, tile->col_block);
+    for (int k = 0; k < tile->n_rows; ++k)
+      CHECK(tile->rows[k] < rows, "%s.rows[%d] = %d is outside the tile's %d row%s (0..%d)", label, k, tile->rows[k],
+            rows, rows == 1 ? "" : "s", rows - 1);
+    for (int k = 0; k < tile->n_cols; ++k)
+      CHECK(tile->cols[k] < cols, "%s.cols[%d] = %d is outside the tile's %d column%s (0..%d)", label, k, tile->cols[k],
+            cols, cols == 1 ? "" : "s", cols - 1);
+    for (int k = 0; k < tile->n_devices; ++k)
+      CHECK(tile->device_rows[k] < rows && tile->device_cols[k] < cols,
+            "%s.device_rows/device_cols[%d]: device (%d, %d) is outside the tile's %d x %d cells", label, k,
+            tile->device_rows[k], tile->device_cols[k], rows, cols);
+    for (int u = 0; u < t; ++u)
+      CHECK(p->tiles[u].layer != tile->layer || p->tiles[u].fast != tile->fast ||
+                p->tiles[u].row_block != tile->row_block || p->tiles[u].col_block != tile->col_block,
+            "%s repeats a tile listed before", label);
+  }
+  return AIMC_OK;
+}
+
 const aimc_hw_op_cost *aimc_hw_controller_op_cost(const aimc_hw_controller_params *p, aimc_hw_op_class op) {
   switch (op) {
     case AIMC_HW_OP_ACTIVATION: return &p->activation;
@@ -322,6 +380,21 @@ double aimc_hw_device_pulse_energy(const aimc_hw_conductance_params *c, const ai
 void aimc_hw_io_match_converters(const aimc_hw_chip_params *p, aimc_io_params *io) {
   io->inp_res = 1.0 / (double)((1 << p->dac.bits) - 2);
   io->out_res = 1.0 / (double)((1 << p->adc.bits) - 2);
+}
+
+/* Steps of a resolution (<= 0: unquantised). */
+static double resolution_steps(double res) { return res <= 0.0 ? 0.0 : (res > 1.0 ? res : 1.0 / res); }
+
+aimc_status aimc_hw_io_check_converters(const aimc_io_params *io, const char *name, const aimc_hw_chip_params *chip) {
+  if (io->is_perfect) return AIMC_OK;
+  double dac_steps = (double)((1 << chip->dac.bits) - 2), adc_steps = (double)((1 << chip->adc.bits) - 2);
+  CHECK(resolution_steps(io->inp_res) <= dac_steps * (1.0 + 1e-9),
+        "%s.inp_res (%g: %.0f steps) is finer than the chip's %d-bit DAC (chip.dac.bits, %.0f steps)", name, io->inp_res,
+        resolution_steps(io->inp_res), chip->dac.bits, dac_steps);
+  CHECK(resolution_steps(io->out_res) <= adc_steps * (1.0 + 1e-9),
+        "%s.out_res (%g: %.0f steps) is finer than the chip's %d-bit ADC (chip.adc.bits, %.0f steps)", name, io->out_res,
+        resolution_steps(io->out_res), chip->adc.bits, adc_steps);
+  return AIMC_OK;
 }
 
 #define NAMES(type, prefix, count, ...)                                       \

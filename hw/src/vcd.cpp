@@ -10,6 +10,8 @@
 #include <map>
 #include <unordered_map>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace aimc::hw {
@@ -48,6 +50,55 @@ std::string absolute(const std::string &path) {
   return out;
 }
 
+// AIMC_EINVAL if `name` in the directory exists as anything but a regular file
+// (a symbolic link, a device, a FIFO, a directory): never written through.
+aimc_status require_regular_or_absent(int dir, const std::string &shown, const std::string &name) {
+  struct stat info;
+  if (fstatat(dir, name.c_str(), &info, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (errno == ENOENT) return AIMC_OK;
+    return aimc_error_set(AIMC_EIO, "trace: cannot examine %s: %s", shown.c_str(), std::strerror(errno));
+  }
+  if (!S_ISREG(info.st_mode))
+    return aimc_error_set(AIMC_EINVAL, "trace: %s exists and is not a regular file; refusing to replace it", shown.c_str());
+  return AIMC_OK;
+}
+
+// Creates `name`.tmp.<pid> in the directory, new (O_EXCL, never through a
+// symbolic link); *temp gets its name.
+FILE *create_temporary(int dir, const std::string &name, std::string *temp) {
+  *temp = name + ".tmp." + std::to_string(static_cast<long>(getpid()));
+  int fd = openat(dir, temp->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+  if (fd < 0) return nullptr;
+  FILE *file = fdopen(fd, "w");
+  if (!file) {
+    close(fd);
+    unlinkat(dir, temp->c_str(), 0);
+  }
+  return file;
+}
+
+// Writes text to `name` in the directory: a new temporary file renamed over it.
+aimc_status write_small_file(int dir, const std::string &shown, const std::string &name, const std::string &text) {
+  aimc_status status = require_regular_or_absent(dir, shown, name);
+  if (status != AIMC_OK) return status;
+  std::string temp;
+  FILE *f = create_temporary(dir, name, &temp);
+  if (!f) return aimc_error_set(AIMC_EIO, "trace: cannot create %s: %s", shown.c_str(), std::strerror(errno));
+  bool ok = std::fputs(text.c_str(), f) >= 0;
+  ok = (std::fclose(f) == 0) && ok;
+  if (ok) ok = require_regular_or_absent(dir, shown, name) == AIMC_OK && renameat(dir, temp.c_str(), dir, name.c_str()) == 0;
+  if (!ok) {
+    unlinkat(dir, temp.c_str(), 0);
+    return aimc_error_set(AIMC_EIO, "trace: cannot write %s", shown.c_str());
+  }
+  return AIMC_OK;
+}
+
+std::string base_name(const std::string &path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
 std::string gtkw_path(const std::string &vcd) {
   std::string base = vcd;
   if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
@@ -59,8 +110,9 @@ std::string gtkw_path(const std::string &vcd) {
 VcdWriter::~VcdWriter() {
   if (file_) {
     std::fclose(file_);
-    std::remove(temp_path_.c_str());
+    unlinkat(dir_, temp_name_.c_str(), 0);
   }
+  if (dir_ >= 0) close(dir_);
 }
 
 int VcdWriter::declare(const std::string &scope, const std::string &name, Kind kind, View view,
@@ -110,8 +162,17 @@ std::string VcdWriter::format(const Var &var, int64_t value, double real) const 
 
 aimc_status VcdWriter::open(const std::string &path) {
   path_ = path;
-  temp_path_ = path + ".tmp";
-  file_ = std::fopen(temp_path_.c_str(), "w");
+  size_t slash = path.rfind('/');
+  std::string directory = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  name_ = base_name(path);
+  if (dir_ >= 0) close(dir_);
+  dir_ = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir_ < 0)
+    return aimc_error_set(AIMC_EIO, "trace: cannot open the directory %s: %s", directory.c_str(), std::strerror(errno));
+  aimc_status status = require_regular_or_absent(dir_, path_, name_);
+  if (status != AIMC_OK) return status;
+  file_ = create_temporary(dir_, name_, &temp_name_);
+  temp_path_ = (slash == std::string::npos ? "" : path.substr(0, slash + 1)) + temp_name_;
   if (!file_) return aimc_error_set(AIMC_EIO, "trace: cannot create %s: %s", temp_path_.c_str(), std::strerror(errno));
   std::string header = "$version aimcsim $end\n$timescale " + timescale() + " $end\n";
   // Scopes as a tree, in order of first declaration.
@@ -232,7 +293,7 @@ aimc_status VcdWriter::finish() {
   if (failure_ != AIMC_OK) {
     std::fclose(file_);
     file_ = nullptr;
-    std::remove(temp_path_.c_str());
+    unlinkat(dir_, temp_name_.c_str(), 0);
     return aimc_error_set(failure_, "%s", failure_message_.c_str());
   }
   std::stable_sort(pending_.begin(), pending_.end(), [](const Change &a, const Change &b) {
@@ -244,12 +305,13 @@ aimc_status VcdWriter::finish() {
   int failed = std::ferror(file_) | (std::fflush(file_) != 0) | (fsync(fileno(file_)) != 0);
   failed |= std::fclose(file_) != 0;
   file_ = nullptr;
+  if (status == AIMC_OK && !failed) status = require_regular_or_absent(dir_, path_, name_);
   if (status != AIMC_OK) {
-    std::remove(temp_path_.c_str());
+    unlinkat(dir_, temp_name_.c_str(), 0);
     return status;
   }
-  if (failed || std::rename(temp_path_.c_str(), path_.c_str()) != 0) {
-    std::remove(temp_path_.c_str());
+  if (failed || renameat(dir_, temp_name_.c_str(), dir_, name_.c_str()) != 0) {
+    unlinkat(dir_, temp_name_.c_str(), 0);
     return aimc_error_set(AIMC_EIO, "trace: cannot complete %s: %s", path_.c_str(), std::strerror(errno));
   }
   return write_gtkw();
@@ -277,20 +339,14 @@ aimc_status VcdWriter::write_gtkw() const {
         filter += "." + v.name + ".txt";
         std::string values;
         for (size_t k = 0; k < v.enumeration.size(); ++k) values += std::to_string(k) + " " + v.enumeration[k] + "\n";
-        FILE *f = std::fopen(filter.c_str(), "w");
-        if (!f || std::fputs(values.c_str(), f) < 0 || std::fclose(f) != 0)
-          return aimc_error_set(AIMC_EIO, "trace: cannot write %s", filter.c_str());
+        aimc_status status = write_small_file(dir_, filter, base_name(filter), values);
+        if (status != AIMC_OK) return status;
         text += "^1 " + filter + "\n@2024\n" + name + "[31:0]\n";
         break;
       }
     }
   }
-  FILE *f = std::fopen(save.c_str(), "w");
-  if (!f) return aimc_error_set(AIMC_EIO, "trace: cannot create %s: %s", save.c_str(), std::strerror(errno));
-  bool ok = std::fputs(text.c_str(), f) >= 0;
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok) return aimc_error_set(AIMC_EIO, "trace: cannot write %s", save.c_str());
-  return AIMC_OK;
+  return write_small_file(dir_, save, base_name(save), text);
 }
 
 }  // namespace aimc::hw

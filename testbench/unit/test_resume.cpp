@@ -340,7 +340,8 @@ namespace {
 // Every file of a run directory but its checkpoint, name -> bytes.
 std::map<std::string, std::string> files_of(const std::string &dir) {
   std::string listing;
-  shell("cd " + dir + " && find . -type f ! -name checkpoint.bin | sort", &listing);
+  // The lock file (it names the last process that held the directory) is not content.
+  shell("cd " + dir + " && find . -type f ! -name checkpoint.bin ! -name .aimcsim.lock | sort", &listing);
   std::map<std::string, std::string> files;
   std::istringstream in(listing);
   std::string name;

@@ -230,11 +230,11 @@ TEST(TrainRun, TracedRunWritesAWaveformOfThePulses) {
   EXPECT_NE(vcd.find("$var wire 1 $ row0 $end"), std::string::npos);
   EXPECT_NE(vcd.find("$enddefinitions"), std::string::npos);
   EXPECT_FALSE(read_file(path + "/waveforms/trace.gtkw").empty());
-  // A trace needs the timed chip.
+  // A trace needs the timed chip: refused before the run directory exists (test_run_safety.cpp).
   EXPECT_EQ(run("run " + kConfigs + "ls-tiki-taka.yaml -p experiment.steps=10 -p trace.enabled=true --no-timing --quiet -o " +
                     dir.path() + "/untimed",
                 &out),
-            1);
+            2);
   EXPECT_NE(out.find("timed chip"), std::string::npos) << out;
 }
 

@@ -191,13 +191,19 @@ typedef struct aimc_hw_chip_params {
 #define AIMC_HW_TRACE_MAX_TILES 16
 #define AIMC_HW_TRACE_MAX_LINES 64
 #define AIMC_HW_TRACE_PATH_MAX 1024
+/* Special values of n_rows and n_cols: every line of the tile, or its first
+ * AIMC_HW_TRACE_FIRST_COUNT lines (fewer if the tile has fewer). */
+#define AIMC_HW_TRACE_ALL_LINES (-1)
+#define AIMC_HW_TRACE_FIRST_LINES (-2)
+#define AIMC_HW_TRACE_FIRST_COUNT 4
 
 typedef struct aimc_hw_trace_tile {
   int layer;       /* layer index, >= 0 */
   int fast;        /* 0: the main array, 1: the fast array A of a Tiki-Taka layer */
   int row_block;   /* tile row of the layer's tile grid, >= 0 */
   int col_block;   /* tile column of the grid, >= 0 */
-  int n_rows;      /* traced row lines, 0..AIMC_HW_TRACE_MAX_LINES; -1 = every row of the tile */
+  int n_rows;      /* traced row lines, 0..AIMC_HW_TRACE_MAX_LINES; AIMC_HW_TRACE_ALL_LINES or
+                      AIMC_HW_TRACE_FIRST_LINES */
   int rows[AIMC_HW_TRACE_MAX_LINES];        /* row indices local to the tile */
   int n_cols;      /* traced column lines, as n_rows */
   int cols[AIMC_HW_TRACE_MAX_LINES];        /* column indices local to the tile */
@@ -222,6 +228,28 @@ void aimc_hw_trace_params_default(aimc_hw_trace_params *params);
 /* Checks what does not depend on the layers (path, windows, counts, indices >= 0);
  * the chip checks the tiles against its layers when tracing starts. */
 aimc_status aimc_hw_trace_params_validate(const aimc_hw_trace_params *params);
+
+/* One weight matrix as the chip maps it onto tiles of aimc_hw_tile_params. */
+typedef struct aimc_hw_trace_layer {
+  int out, in; /* the matrix, out x in */
+  int fast;    /* 1 if the layer has a fast array A */
+} aimc_hw_trace_layer;
+
+/* Checks the traced tiles against the layers they name (layer index, fast
+ * array, block within the layer's tile grid, lines and devices within the
+ * tile), without the chip: the chip calls it when tracing starts, and a run
+ * calls it before it writes anything. Messages call tile t "trace.tiles[t]",
+ * or `name` (e.g. "trace", so that they read trace.rows[1]) when not NULL. */
+aimc_status aimc_hw_trace_params_check_layers(const aimc_hw_trace_params *params, const aimc_hw_tile_params *tile,
+                                              const aimc_hw_trace_layer *layers, int n_layers, const char *name);
+
+/* Physical tiles a layer of out x in occupies on tiles of this geometry (twice
+ * as many with a fast array A). */
+int aimc_hw_layer_tiles(const aimc_hw_tile_params *tile, int out, int in, int fast);
+
+/* The lines a trace of n (a count or a special value) selects on a tile side of
+ * `size` lines: their number. */
+int aimc_hw_trace_line_count(int n, int size);
 
 /* Reference values (docs/hardware.md); each *_default fills every field. */
 void aimc_hw_tile_params_default(aimc_hw_tile_params *params);
@@ -261,6 +289,11 @@ double aimc_hw_device_pulse_energy(const aimc_hw_conductance_params *conductance
  * chip's converters: inp_res = 1/(2^dac.bits - 2), out_res = 1/(2^adc.bits - 2)
  * (AIHWKIT's convention: 7 bits -> 1/126). Other fields stay. */
 void aimc_hw_io_match_converters(const aimc_hw_chip_params *params, aimc_io_params *io);
+
+/* AIMC_EINVAL if an IO configuration quantises more finely than the chip's DAC
+ * or ADC (unquantised or perfect periphery is an explicit idealisation and
+ * passes). `name` is how the message calls the IO configuration ("forward"). */
+aimc_status aimc_hw_io_check_converters(const aimc_io_params *io, const char *name, const aimc_hw_chip_params *chip);
 
 /* Lower-case names of the enums ("pulse_width", "sar", "differential_pair",
  * "formula", "activation", ...); NULL for an invalid value. The parse functions

@@ -6,7 +6,10 @@
 // of order across components. Changes are therefore buffered and written, sorted
 // by time (ties in recording order), once no earlier change can come: the owner
 // calls flush_before(t) when every later change is known to be at or after t.
-// The file is written under a temporary name and moved into place by finish().
+// The file is written under a temporary name (NAME.tmp.<pid>, created new with
+// O_EXCL in the VCD's directory, never through a symbolic link) and moved into
+// place by finish(); a VCD, .gtkw or filter file whose name exists as anything
+// but a regular file (a symbolic link, a device) is refused, never written through.
 #ifndef AIMC_HW_VCD_H
 #define AIMC_HW_VCD_H
 
@@ -39,7 +42,8 @@ class VcdWriter {
   // Sets the value at time zero of a declared variable (before open()).
   void initial(int var, double value);
 
-  // Writes the header and the initial values to `path`.tmp; AIMC_EIO on failure.
+  // Writes the header and the initial values to a new temporary file next to
+  // `path`; AIMC_EINVAL if `path` exists and is not a regular file, AIMC_EIO on failure.
   aimc_status open(const std::string &path);
   bool is_open() const { return file_ != nullptr; }
 
@@ -79,6 +83,8 @@ class VcdWriter {
   uint64_t last_tick_ = 0;
   bool any_tick_ = false;
   std::string path_, temp_path_;
+  std::string name_, temp_name_; // within dir_
+  int dir_ = -1;                 // the VCD's directory, opened once
   FILE *file_ = nullptr;
   aimc_status failure_ = AIMC_OK;
   std::string failure_message_;

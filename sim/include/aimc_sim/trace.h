@@ -12,6 +12,10 @@
 extern "C" {
 #endif
 
+/* Fills params from the section except the VCD path: the window and the traced
+ * tile; writes nothing. */
+void aimc_trace_params_fill(const aimc_trace_config *trace, aimc_hw_trace_params *params);
+
 /* Fills params from the section; a relative trace.vcd is taken below base_dir
  * (NULL: refused, naming the section), and the VCD's directory is created. */
 aimc_status aimc_trace_params_from_config(const aimc_trace_config *trace, const char *base_dir,

@@ -1,4 +1,5 @@
-/* Trace parameters from the configuration (aimc_sim/trace.h). */
+/* Trace parameters from the configuration (aimc_sim/trace.h). trace.vcd is
+ * checked when the configuration loads (waveforms/NAME.vcd, schema_experiment.c). */
 #include "aimc_sim/trace.h"
 
 #include <stdio.h>
@@ -22,6 +23,11 @@ aimc_status aimc_trace_params_from_config(const aimc_trace_config *t, const char
     *slash = '/';
     if (status != AIMC_OK) return status;
   }
+  aimc_trace_params_fill(t, params);
+  return AIMC_OK;
+}
+
+void aimc_trace_params_fill(const aimc_trace_config *t, aimc_hw_trace_params *params) {
   params->first_step = t->first_step;
   params->last_step = t->last_step;
   params->n_tiles = 1;
@@ -30,14 +36,14 @@ aimc_status aimc_trace_params_from_config(const aimc_trace_config *t, const char
   tile->fast = t->fast;
   tile->row_block = t->row_block;
   tile->col_block = t->col_block;
-  tile->n_rows = t->n_rows;
+  /* An empty list (the default) selects the tile's first lines, as many as it has up to 4. */
+  tile->n_rows = t->n_rows > 0 ? t->n_rows : AIMC_HW_TRACE_FIRST_LINES;
   for (int k = 0; k < t->n_rows; ++k) tile->rows[k] = (int)t->rows[k];
-  tile->n_cols = t->n_cols;
+  tile->n_cols = t->n_cols > 0 ? t->n_cols : AIMC_HW_TRACE_FIRST_LINES;
   for (int k = 0; k < t->n_cols; ++k) tile->cols[k] = (int)t->cols[k];
   tile->n_devices = t->n_devices;
   for (int k = 0; k < t->n_devices; ++k) {
     tile->device_rows[k] = (int)t->device_rows[k];
     tile->device_cols[k] = (int)t->device_cols[k];
   }
-  return AIMC_OK;
 }

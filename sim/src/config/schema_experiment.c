@@ -7,6 +7,7 @@
  * sigma_g = 0.01/sqrt(D) (Fig. 1 script).
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "aimc_sim/config.h"
 
@@ -201,20 +202,51 @@ const aimc_cfg_section aimc_mapping_schema = {
 #define TRACE aimc_trace_config
 static const aimc_cfg_field trace_fields[] = {
   AIMC_CFG_BOOL_FIELD(TRACE, enabled, "false", 0, "write waveforms (timed runs only)"),
-  AIMC_CFG_STRING_FIELD(TRACE, vcd, "waveforms/trace.vcd", 0, "VCD path; relative paths are below the run directory"),
+  AIMC_CFG_STRING_FIELD(TRACE, vcd, "waveforms/trace.vcd", 0,
+                        "the VCD, waveforms/NAME.vcd below the run directory (NAME: letters, digits, '.', '_', '-')"),
   AIMC_CFG_UINT64_FIELD(TRACE, first_step, "0", 0, "first traced training step"),
   AIMC_CFG_UINT64_FIELD(TRACE, last_step, "0", 0, "last traced training step"),
   AIMC_CFG_INT_FIELD(TRACE, layer, "0", 0, 1 << 20, GE | LE, "traced layer"),
   AIMC_CFG_BOOL_FIELD(TRACE, fast, "false", 0, "trace the layer's fast array A"),
   AIMC_CFG_INT_FIELD(TRACE, row_block, "0", 0, 1 << 24, GE | LE, "tile row of the layer's tile grid"),
   AIMC_CFG_INT_FIELD(TRACE, col_block, "0", 0, 1 << 24, GE | LE, "tile column of the layer's tile grid"),
-  AIMC_CFG_DOUBLE_LIST_FIELD(TRACE, rows, n_rows, "[0, 1, 2, 3]", NONE, 0, 1 << 24, GE | LE,
-                             "traced row lines (indices within the tile)"),
-  AIMC_CFG_DOUBLE_LIST_FIELD(TRACE, cols, n_cols, "[0, 1, 2, 3]", NONE, 0, 1 << 24, GE | LE,
-                             "traced column lines (indices within the tile)"),
+  AIMC_CFG_DOUBLE_LIST_FIELD(TRACE, rows, n_rows, "[]", NONE, 0, 1 << 24, GE | LE,
+                             "traced row lines (indices within the tile); [] = the tile's first 4 (or fewer)"),
+  AIMC_CFG_DOUBLE_LIST_FIELD(TRACE, cols, n_cols, "[]", NONE, 0, 1 << 24, GE | LE,
+                             "traced column lines (indices within the tile); [] = the tile's first 4 (or fewer)"),
   AIMC_CFG_DOUBLE_LIST_FIELD(TRACE, device_rows, n_devices, "[0]", NONE, 0, 1 << 24, GE | LE,
                              "rows of the devices whose conductance is traced"),
   AIMC_CFG_DOUBLE_LIST_FIELD(TRACE, device_cols, n_devices, "[0]", NONE, 0, 1 << 24, GE | LE,
                              "columns of those devices (as many as device_rows)"),
 };
-SECTION(aimc_trace_schema, "trace", "Waveforms (VCD) of one tile over a window of steps.", TRACE, trace_fields);
+/* The VCD goes to waveforms/NAME.vcd below the run directory and nowhere else:
+ * a name that could climb out of it (`..`, `/`), start a hidden or temporary
+ * file, or land on another output of the run is refused here, where the error
+ * can point at the key in the file. */
+static aimc_status trace_validate(const void *target) {
+  const aimc_trace_config *t = target;
+  static const char prefix[] = "waveforms/", suffix[] = ".vcd";
+  size_t length = strlen(t->vcd), stem = length - (sizeof suffix - 1);
+  const char *name = t->vcd + (sizeof prefix - 1);
+  int valid = length > sizeof prefix - 1 + sizeof suffix - 1 && strncmp(t->vcd, prefix, sizeof prefix - 1) == 0 &&
+              strcmp(t->vcd + stem, suffix) == 0 && name[0] != '.';
+  for (const char *c = name; valid && c < t->vcd + stem; ++c)
+    valid = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '.' ||
+            *c == '_' || *c == '-';
+  if (!valid)
+    return aimc_error_set(AIMC_EINVAL,
+                          "trace.vcd '%s' must be waveforms/NAME.vcd: a file in the run directory's waveforms/, NAME made of "
+                          "letters, digits, '.', '_' and '-' and not starting with '.'",
+                          t->vcd);
+  if (t->first_step > t->last_step)
+    return aimc_error_set(AIMC_EINVAL, "trace.first_step (%llu) must be <= trace.last_step (%llu)",
+                          (unsigned long long)t->first_step, (unsigned long long)t->last_step);
+  return AIMC_OK;
+}
+
+const aimc_cfg_section aimc_trace_schema = {.name = "trace",
+                                            .description = "Waveforms (VCD) of one tile over a window of steps.",
+                                            .size = sizeof(TRACE),
+                                            .fields = trace_fields,
+                                            .field_count = sizeof trace_fields / sizeof trace_fields[0],
+                                            .validate = trace_validate};

@@ -143,31 +143,49 @@ static int directory_is_empty(const char *path) {
   if (!dir) return 0;
   int entries = 0;
   for (struct dirent *e; (e = readdir(dir)) != NULL;)
-    entries += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    entries += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 && !aimc_is_outdir_lock(e->d_name);
   closedir(dir);
   return entries == 0;
 }
 
-/* Creates OUTDIR (or accepts the directory of the same sweep) with sweep.yaml
- * and points/. Returns an exit status. */
-static int prepare_outdir(const sweep_plan *plan, const char *outdir) {
+/* Whether an existing OUTDIR may take the sweep: a directory of the same sweep
+ * (its sweep.yaml equal to the plan's text) or an empty one. An exit status. */
+static int check_outdir(const sweep_plan *plan, const char *outdir, const char *copy) {
+  struct stat st;
+  if (stat(outdir, &st) != 0) return AIMC_EXIT_OK;
+  if (access(copy, F_OK) == 0) {
+    if (!same_bytes(copy, plan->text, plan->text_length)) {
+      fprintf(stderr,
+              "aimcsim sweep: %s holds another sweep (its sweep.yaml differs from %s); give another -o, "
+              "or remove it to start over\n",
+              outdir, plan->path);
+      return AIMC_EXIT_USAGE;
+    }
+  } else if (!S_ISDIR(st.st_mode) || !directory_is_empty(outdir)) {
+    fprintf(stderr, "aimcsim sweep: %s exists and is not a sweep directory (no sweep.yaml)\n", outdir);
+    return AIMC_EXIT_USAGE;
+  }
+  return AIMC_EXIT_OK;
+}
+
+/* Checks OUTDIR, creates and locks it (one sweep per directory; *lock gets the
+ * lock's descriptor), checks it again under the lock (another sweep may have
+ * held it meanwhile), and writes sweep.yaml and points/. Returns an exit status. */
+static int prepare_outdir(const sweep_plan *plan, const char *outdir, int *lock) {
   char *copy = aimc_path_join(outdir, "sweep.yaml"), *points = aimc_path_join(outdir, "points");
   int status = copy && points ? AIMC_EXIT_OK : AIMC_EXIT_FAILURE;
-  struct stat st;
-  if (status == AIMC_EXIT_OK && stat(outdir, &st) == 0) {
-    if (access(copy, F_OK) == 0) {
-      if (!same_bytes(copy, plan->text, plan->text_length)) {
-        fprintf(stderr,
-                "aimcsim sweep: %s holds another sweep (its sweep.yaml differs from %s); give another -o, "
-                "or remove it to start over\n",
-                outdir, plan->path);
-        status = AIMC_EXIT_USAGE;
-      }
-    } else if (!S_ISDIR(st.st_mode) || !directory_is_empty(outdir)) {
-      fprintf(stderr, "aimcsim sweep: %s exists and is not a sweep directory (no sweep.yaml)\n", outdir);
+  if (status == AIMC_EXIT_OK) status = check_outdir(plan, outdir, copy);
+  if (status == AIMC_EXIT_OK && aimc_make_directories(outdir) != AIMC_OK) status = AIMC_EXIT_FAILURE;
+  if (status == AIMC_EXIT_OK) {
+    aimc_status locked = aimc_outdir_lock(outdir, lock);
+    if (locked == AIMC_EBUSY) {
+      fprintf(stderr, "aimcsim sweep: %s\n", aimc_error_message());
       status = AIMC_EXIT_USAGE;
+    } else if (locked != AIMC_OK) {
+      status = AIMC_EXIT_FAILURE;
     }
   }
+  if (status == AIMC_EXIT_OK) status = check_outdir(plan, outdir, copy);
   if (status == AIMC_EXIT_OK && (aimc_make_directories(points) != AIMC_OK)) status = AIMC_EXIT_FAILURE;
   if (status == AIMC_EXIT_OK && access(copy, F_OK) != 0) {
     aimc_atomic_file file;
@@ -337,8 +355,9 @@ static int sweep(int argc, char **argv, int rank, int ranks) {
   }
   for (size_t i = 0; run.rows && i < plan.point_count; ++i) sweep_row_clear(&run.rows[i]);
   size_t kept = 0;
+  int lock = -1;
   if (status == AIMC_EXIT_OK && rank == 0) {
-    status = prepare_outdir(&plan, outdir);
+    status = prepare_outdir(&plan, outdir, &lock);
     if (status == AIMC_EXIT_OK) kept = run.finished = scan_previous(&run);
     if (status == AIMC_EXIT_OK && sweep_results_write(&plan, outdir, run.rows) != AIMC_OK) {
       fprintf(stderr, "aimcsim sweep: cannot write results.csv: %s\n", aimc_error_message());
@@ -384,6 +403,7 @@ static int sweep(int argc, char **argv, int rank, int ranks) {
   for (size_t i = 0; run.rows && i < plan.point_count; ++i) sweep_row_clear(&run.rows[i]);
   free(run.rows);
   sweep_plan_free(&plan);
+  if (lock >= 0) close(lock);
   return status;
 }
 

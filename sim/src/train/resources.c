@@ -20,8 +20,7 @@
 #include "resources.h"
 #include "train_internal.h"
 
-/* The weight matrices (out x in) of a workload; returns their number. */
-static int workload_layers(const aimc_config *config, double out[4], double in[4]) {
+int run_workload_layers(const aimc_config *config, double out[4], double in[4]) {
   switch (config->experiment.workload) {
     case AIMC_WORKLOAD_LEAST_SQUARES:
       out[0] = 1, in[0] = config->least_squares.dim;
@@ -66,7 +65,7 @@ static double image_bytes(const char *path, int limit) {
 void run_estimate_resources(const aimc_config *config, int checkpointing, run_estimate *e) {
   memset(e, 0, sizeof *e);
   double out[4], in[4];
-  int layers = workload_layers(config, out, in);
+  int layers = run_workload_layers(config, out, in);
   int analog = config->experiment.algorithm != AIMC_ALGORITHM_DIGITAL_SGD;
   int arrays = config->experiment.algorithm == AIMC_ALGORITHM_TIKI_TAKA ? 2 : 1;
   double cells = 0.0;

@@ -1,8 +1,9 @@
 /*
- * `aimcsim run`: loads the configuration (or the embedded default), creates the
- * run directory, builds the chip (timed or not), trains, and writes
- * config.yaml (fully resolved), metrics.csv, stats.json, summary.txt and the
- * final weights (weights/layerN.idx, IDX float) - every file atomically.
+ * `aimcsim run`: loads the configuration (or the embedded default), checks it
+ * whole (preflight.c), creates and locks the run directory (outdir.c), builds
+ * the chip (timed or not), trains, and writes config.yaml (fully resolved),
+ * metrics.csv, stats.json, summary.txt and the final weights
+ * (weights/layerN.idx, IDX float) - every file atomically.
  */
 #include <errno.h>
 #include <math.h>
@@ -11,11 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <cblas.h>
-#include <dirent.h>
 
 #include "../cli/cli_common.h"
 #include "aimc_sim/commands.h"
@@ -249,27 +248,6 @@ aimc_status run_add_layer(run_context *ctx, int out, int in, int *layer) {
   return AIMC_OK;
 }
 
-/* Creates outdir, or accepts an empty one; a non-empty one only with --force. */
-static int prepare_outdir(const char *outdir, int force) {
-  DIR *dir = opendir(outdir);
-  if (dir) {
-    int entries = 0;
-    for (struct dirent *e; (e = readdir(dir)) != NULL;)
-      if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) ++entries;
-    closedir(dir);
-    if (entries > 0 && !force) {
-      fprintf(stderr, "aimcsim run: %s exists and is not empty; use --force to write into it\n", outdir);
-      return AIMC_EXIT_USAGE;
-    }
-    return AIMC_EXIT_OK;
-  }
-  if (aimc_make_directories(outdir) != AIMC_OK) {
-    fprintf(stderr, "aimcsim run: %s\n", aimc_error_message());
-    return AIMC_EXIT_FAILURE;
-  }
-  return AIMC_EXIT_OK;
-}
-
 static aimc_status write_config_dump(const void *config, FILE *out) {
   return aimc_cfg_dump(out, &aimc_config_schema, config);
 }
@@ -284,6 +262,7 @@ static aimc_status write_digital_stats(const void *unused, FILE *out) {
 typedef struct summary_source {
   const run_context *ctx;
   double wall;
+  const char *failure; /* why the run failed, or NULL */
 } summary_source;
 
 static aimc_status write_summary(const void *source, FILE *out) {
@@ -291,6 +270,7 @@ static aimc_status write_summary(const void *source, FILE *out) {
   const run_context *ctx = s->ctx;
   const aimc_config *c = ctx->config;
   fprintf(out, "aimcsim run summary\n");
+  if (s->failure) fprintf(out, "status FAILED: %s\n", s->failure);
   fprintf(out, "workload          %s\n", aimc_workload_name(c->experiment.workload));
   fprintf(out, "algorithm         %s\n", aimc_algorithm_name(c->experiment.algorithm));
   fprintf(out, "device            %s\n", aimc_device_model_name(c->device.model));
@@ -466,33 +446,6 @@ static int parse_checkpoint_every(const char *text, run_checkpointing *c) {
   return 1;
 }
 
-/* Removes the temporary files ("NAME.tmp.<pid>") a killed run left in outdir. */
-static void remove_stale_temporaries(const char *outdir) {
-  DIR *dir = opendir(outdir);
-  if (!dir) return;
-  for (struct dirent *e; (e = readdir(dir)) != NULL;) {
-    if (!strstr(e->d_name, ".tmp.")) continue;
-    char *path = aimc_path_join(outdir, e->d_name);
-    struct stat info;
-    if (path && lstat(path, &info) == 0 && S_ISREG(info.st_mode)) unlink(path);
-    free(path);
-  }
-  closedir(dir);
-}
-
-/* Whether OUTDIR/result.json records a completed run. */
-static int run_completed(const char *outdir) {
-  char *path = aimc_path_join(outdir, "result.json");
-  FILE *file = path ? fopen(path, "r") : NULL;
-  free(path);
-  if (!file) return 0;
-  char text[512];
-  size_t n = fread(text, 1, sizeof text - 1, file);
-  fclose(file);
-  text[n] = '\0';
-  return strstr(text, "\"status\": \"completed\"") != NULL;
-}
-
 int aimc_cmd_run(int argc, char **argv) {
   const char *path = NULL, *outdir_arg = NULL, *resume_dir = NULL;
   long seed = -1, threads = -1;
@@ -544,7 +497,7 @@ int aimc_cmd_run(int argc, char **argv) {
       fprintf(stderr, "aimcsim run: --resume %s: not a run directory (no readable config.yaml)\n", resume_dir);
       return AIMC_EXIT_USAGE;
     }
-    if (run_completed(resume_dir)) {
+    if (run_directory_completed(resume_dir)) {
       printf("aimcsim run: %s holds a completed run; nothing to resume\n", resume_dir);
       return AIMC_EXIT_OK;
     }
@@ -591,22 +544,31 @@ int aimc_cmd_run(int argc, char **argv) {
     free(config);
     return AIMC_EXIT_USAGE;
   }
-  /* Refuse what cannot fit before allocating or creating anything. */
-  if (run_check_resources(config, outdir, checkpointing.every > 0 || resume_dir) != AIMC_OK) {
+  /* Refuse what cannot work or fit before allocating or creating anything. */
+  if (run_preflight(config, &checkpointing, resume_dir != NULL) != AIMC_OK ||
+      run_check_resources(config, outdir, checkpointing.every > 0 || resume_dir) != AIMC_OK) {
     fprintf(stderr, "aimcsim run: %s\n", aimc_error_message());
     free(config);
     return AIMC_EXIT_USAGE;
   }
-  exit_status = resume_dir ? AIMC_EXIT_OK : prepare_outdir(outdir, force);
+  int lock = -1;
+  exit_status = run_prepare_outdir(outdir, force, resume_dir != NULL, &lock);
   if (exit_status != AIMC_EXIT_OK) {
+    if (lock >= 0) close(lock);
     free(config);
     return exit_status;
   }
+  if (config->trace.enabled && run_check_trace_target(outdir, &config->trace) != AIMC_OK) {
+    fprintf(stderr, "aimcsim run: %s\n", aimc_error_message());
+    close(lock);
+    free(config);
+    return AIMC_EXIT_USAGE;
+  }
+  if (resume_dir || force) run_remove_stale_temporaries(outdir);
   aimc_checkpoint checkpoint;
   memset(&checkpoint, 0, sizeof checkpoint);
   int have_checkpoint = 0;
   if (resume_dir) {
-    remove_stale_temporaries(outdir);
     char *file = aimc_path_join(outdir, AIMC_CHECKPOINT_NAME);
     if (file && access(file, F_OK) == 0) {
       aimc_status read = aimc_checkpoint_read_file(file, run_state_bytes_limit(config), &checkpoint);
@@ -614,6 +576,7 @@ int aimc_cmd_run(int argc, char **argv) {
         fprintf(stderr, "aimcsim run: --resume: %s\n", aimc_error_message());
         free(file);
         free(config);
+        close(lock);
         return read == AIMC_EFORMAT ? AIMC_EXIT_USAGE : AIMC_EXIT_FAILURE; /* a damaged file is refused input */
       }
       have_checkpoint = 1;
@@ -638,11 +601,8 @@ int aimc_cmd_run(int argc, char **argv) {
   aimc_status status = resume_dir ? AIMC_OK : write_report(outdir, "config.yaml", write_config_dump, config);
   if (status == AIMC_OK && config->experiment.algorithm != AIMC_ALGORITHM_DIGITAL_SGD)
     status = aimc_hw_chip_create(&ctx.chip, &config->chip, config->experiment.timing);
+  /* run_preflight refused tracing without the timed chip. */
   ctx.trace = status == AIMC_OK && ctx.chip && config->trace.enabled ? &config->trace : NULL;
-  if (status == AIMC_OK && config->trace.enabled && !ctx.chip)
-    status = aimc_error_set(AIMC_EINVAL, "trace: waveforms need an analog algorithm (digital_sgd runs without the chip)");
-  if (status == AIMC_OK && config->trace.enabled && !config->experiment.timing)
-    status = aimc_error_set(AIMC_EINVAL, "trace: waveforms need the timed chip (experiment.timing: true, no --no-timing)");
   /* SIGINT and SIGTERM end the run at the next step boundary with its results written. */
   struct sigaction action;
   memset(&action, 0, sizeof action);
@@ -666,30 +626,40 @@ int aimc_cmd_run(int argc, char **argv) {
     aimc_checkpoint_free(&checkpoint);
     metrics_free(&ctx.metrics);
     free(config);
+    close(lock);
     return AIMC_EXIT_USAGE;
   }
   double wall = wall_seconds() - ctx.wall_start;
+  char failure[1024] = "";
+  if (status != AIMC_OK) snprintf(failure, sizeof failure, "%s", aimc_error_message());
   /* Results so far are written even after a failure, so nothing is lost. */
   aimc_status write_status = metrics_write(&ctx);
   if (write_status == AIMC_OK)
     write_status = ctx.chip ? write_report(outdir, "stats.json", write_stats, ctx.chip)
                             : write_report(outdir, "stats.json", write_digital_stats, NULL);
-  summary_source summary = {&ctx, wall};
+  summary_source summary = {&ctx, wall, status != AIMC_OK ? failure : NULL};
   if (write_status == AIMC_OK) write_status = write_report(outdir, "summary.txt", write_summary, &summary);
   if (write_status == AIMC_OK && status == AIMC_OK) write_status = write_weights(&ctx);
   if (write_status == AIMC_OK && status == AIMC_OK) write_status = write_histograms(&ctx);
   if (write_status == AIMC_OK && ctx.trace) write_status = aimc_hw_chip_trace_finish(ctx.chip);
   if (write_status == AIMC_OK) {
     result_source result = {&ctx, wall, status != AIMC_OK ? "failed" : (ctx.interrupted ? "interrupted" : "completed"),
-                            status != AIMC_OK ? aimc_error_message() : NULL};
+                            status != AIMC_OK ? failure : NULL};
     write_status = write_report(outdir, "result.json", write_result, &result);
   }
   if (status != AIMC_OK) {
-    fprintf(stderr, "aimcsim run: %s\n", aimc_error_message());
+    fprintf(stderr, "aimcsim run: %s\n", failure);
     exit_status = AIMC_EXIT_FAILURE;
   } else if (write_status != AIMC_OK) {
     fprintf(stderr, "aimcsim run: %s\n", aimc_error_message());
     exit_status = AIMC_EXIT_FAILURE;
+  } else if (ctx.interrupted && ctx.trace) {
+    /* A traced run cannot resume (run_preflight), so no checkpoint is offered. */
+    fprintf(stderr, "aimcsim run: stopped by a signal after %llu %s; the results so far are in %s (a traced run cannot "
+                    "be resumed; rerun it to trace the whole window)\n",
+            (unsigned long long)ctx.samples_trained,
+            config->experiment.workload == AIMC_WORKLOAD_LEAST_SQUARES ? "steps" : "samples", outdir);
+    exit_status = AIMC_EXIT_INTERRUPTED;
   } else if (ctx.interrupted) {
     fprintf(stderr,
             "aimcsim run: stopped by a signal after %llu %s; the results so far and a checkpoint are in %s\n"
@@ -705,5 +675,6 @@ int aimc_cmd_run(int argc, char **argv) {
   aimc_checkpoint_free(&checkpoint);
   metrics_free(&ctx.metrics);
   free(config);
+  close(lock);
   return exit_status;
 }

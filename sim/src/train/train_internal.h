@@ -132,7 +132,8 @@ uint64_t run_config_identity(const aimc_config *config);
  * or, with epochs_done >= 0, at the end of that many epochs. */
 int run_checkpoint_due(const run_context *ctx, uint64_t steps_done, int epochs_done);
 /* Writes OUTDIR/checkpoint.bin atomically: the run's totals and metrics, the
- * workload's state (save_workload(state, out)) and the chip's. */
+ * workload's state (save_workload(state, out)) and the chip's. Nothing for a
+ * traced run, which cannot resume. */
 aimc_status run_checkpoint_write(run_context *ctx, void (*save_workload)(const void *state, aimc_writer *out),
                                  const void *state);
 /* A resumed run: restores the totals and the metrics log (before the workload). */
@@ -152,6 +153,33 @@ void run_estimate_resources(const aimc_config *config, int checkpointing, run_es
 aimc_status run_check_resources(const aimc_config *config, const char *outdir, int checkpointing);
 /* The largest checkpoint file a run of this configuration can have written. */
 size_t run_state_bytes_limit(const aimc_config *config);
+/* The analog weight matrices (out x in) of the configured workload, as the
+ * workloads add them to the chip; returns their number (at most 4). */
+int run_workload_layers(const aimc_config *config, double out[4], double in[4]);
+
+/* Everything about the configuration that would stop the run once started
+ * (preflight.c), checked before the run directory is created or written, with
+ * the same checks the chip and the workloads apply and messages that name the
+ * configuration keys: missing data files (or FIFOs, devices) of the networks,
+ * tracing without the timed analog chip, traced tiles,
+ * lines or devices outside the workload's layers, IO resolutions finer than the
+ * chip's converters, checkpoints or --resume of a traced run. AIMC_EINVAL. */
+aimc_status run_preflight(const aimc_config *config, const run_checkpointing *checkpointing, int resuming);
+
+/* The run directory (outdir.c). */
+/* Creates outdir if needed (not when resuming) and locks it; without --force
+ * an existing directory must be empty but for the lock file. An exit status,
+ * with the reason on stderr; *lock gets the lock's descriptor. */
+int run_prepare_outdir(const char *outdir, int force, int resuming, int *lock);
+/* Removes NAME.tmp.<digits> files a killed run left in outdir, weights/ and
+ * waveforms/ (call with the directory locked). */
+void run_remove_stale_temporaries(const char *outdir);
+/* AIMC_EINVAL if the traced VCD's directory or file exists as something else
+ * than a directory and a regular file. */
+aimc_status run_check_trace_target(const char *outdir, const aimc_trace_config *trace);
+/* Whether OUTDIR/result.json records a completed run. */
+int run_directory_completed(const char *outdir);
+
 /* Fault injection for the crash-safety tests (AIMCSIM_FAULT=kill-at-step=N). */
 void run_fault_step(const run_context *ctx, uint64_t step);
 
