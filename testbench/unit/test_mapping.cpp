@@ -413,4 +413,28 @@ TEST(MappingConfig, AihwkitSplitBeyondTheChipIsRefusedBeforeAnyOutput) {
   EXPECT_EQ(exe::shell(dump + "-p mapping.max_input_size=50 -p experiment.algorithm=digital_sgd", &out), 0) << out;
 }
 
+// The run's checks before its directory exists (chip.tiles, trace.layer) count
+// the chip layers the split programs, not the network's layers: on 256 x 300
+// tiles the split FCN needs 2 + 2 + 1 + 1 tiles where the unsplit one needs
+// 3 + 1 + 1, and it has four chip layers, not three.
+TEST(MappingConfig, TheRunsChecksCountTheSplitTilesBeforeAnyOutput) {
+  TempDir dir;
+  const std::string data = " -p data.train_images=" + kFm + "train-images-idx3-ubyte.gz -p data.train_labels=" + kFm +
+                           "train-labels-idx1-ubyte.gz -p data.test_images=" + kFm +
+                           "t10k-images-idx3-ubyte.gz -p data.test_labels=" + kFm + "t10k-labels-idx1-ubyte.gz";
+  const std::string base = "run " + kConfigs + "fcn-authors.yaml" + data +
+                           " -p experiment.algorithm=analog_sgd -p chip.tile.rows=256 -p chip.tile.cols=300 --quiet"
+                           " -o " + dir.path() + "/run ";
+  std::string out;
+  EXPECT_EQ(run(base + "-p chip.tiles=5", &out), 2) << out;
+  EXPECT_NE(out.find("chip.tiles = 5 is too few: layer 3 (10 x 128) needs 1 tiles of 256 x 300 (chip.tile) after the "
+                     "5 of the layers before it"),
+            std::string::npos)
+      << out;
+  EXPECT_FALSE(exe::exists(dir.path() + "/run"));
+  EXPECT_EQ(run(base + "-p trace.enabled=true -p trace.layer=4", &out), 2) << out;
+  EXPECT_NE(out.find("trace.layer = 4: there is no such layer"), std::string::npos) << out;
+  EXPECT_FALSE(exe::exists(dir.path() + "/run"));
+}
+
 }  // namespace

@@ -242,6 +242,14 @@ extern const aimc_cfg_section aimc_config_schema;
  * more tiles per layer side or more chip layers than the chip holds (the root
  * section's cross-section check, before any output). */
 aimc_status aimc_mapping_check_chip(const aimc_config *config);
+
+/* The chip layers the workload programs, out x in each, in the order the run
+ * adds them: least squares one (1 x dim); the fcn and cnn one per weight layer,
+ * or under mapping.scheme aihwkit one per tile of its split (input-split-major,
+ * the first size mod n parts one larger, as sim/src/train/network.c builds
+ * them). Fills at most max and returns how many there are; a config that
+ * aimc_mapping_check_chip accepts has at most AIMC_MAX_CHIP_LAYERS. */
+int aimc_workload_chip_layers(const aimc_config *config, int out[], int in[], int max);
 extern const aimc_cfg_section aimc_experiment_schema;
 extern const aimc_cfg_section aimc_tiki_taka_schema;
 extern const aimc_cfg_section aimc_least_squares_schema;

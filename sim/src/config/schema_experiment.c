@@ -161,6 +161,30 @@ static const network_layer cnn_layers[] = {{25, 16, 0}, {400, 32, 0}, {512, 128,
 /* AIHWKIT's TileModuleArray: ceil(size / max) tiles along a side, 1 for max 0. */
 static int tiles_along(int size, int max) { return max <= 0 ? 1 : (size + max - 1) / max; }
 
+/* Part k of size split into n parts, the first size mod n one larger. */
+static int split_part(int size, int n, int k) { return size / n + (k < size % n ? 1 : 0); }
+
+int aimc_workload_chip_layers(const aimc_config *config, int out[], int in[], int max) {
+  const aimc_train_params *e = &config->experiment;
+  if (e->workload != AIMC_WORKLOAD_FCN && e->workload != AIMC_WORKLOAD_CNN) {
+    if (max > 0) out[0] = 1, in[0] = config->least_squares.dim;
+    return 1;
+  }
+  const aimc_mapping_params *m = &config->mapping;
+  const network_layer *layers = e->workload == AIMC_WORKLOAD_FCN ? fcn_layers : cnn_layers;
+  int n = e->workload == AIMC_WORKLOAD_FCN ? 3 : 4, count = 0;
+  for (int k = 0; k < n; ++k) {
+    const network_layer *l = &layers[k];
+    int split = m->scheme == AIMC_MAPPING_AIHWKIT && l->dense;
+    int across = split ? tiles_along(l->in, m->max_input_size) : 1;
+    int down = split ? tiles_along(l->out, m->max_output_size) : 1;
+    for (int a = 0; a < across; ++a)
+      for (int b = 0; b < down; ++b, ++count)
+        if (count < max) out[count] = split_part(l->out, down, b), in[count] = split_part(l->in, across, a);
+  }
+  return count;
+}
+
 aimc_status aimc_mapping_check_chip(const aimc_config *config) {
   const aimc_mapping_params *m = &config->mapping;
   const aimc_train_params *e = &config->experiment;

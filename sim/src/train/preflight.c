@@ -50,9 +50,9 @@ static aimc_status check_trace(const aimc_config *config, const run_checkpointin
   if (resuming)
     return aimc_error_set(AIMC_EINVAL, "--resume: a traced run (trace.enabled: true) cannot resume: its waveform "
                                        "could not continue; rerun it into a new directory");
-  double out[4], in[4];
+  double out[AIMC_MAX_CHIP_LAYERS], in[AIMC_MAX_CHIP_LAYERS];
   int n = run_workload_layers(config, out, in);
-  aimc_hw_trace_layer layers[4];
+  aimc_hw_trace_layer layers[AIMC_MAX_CHIP_LAYERS];
   for (int k = 0; k < n; ++k) {
     layers[k].out = (int)out[k];
     layers[k].in = (int)in[k];
@@ -70,7 +70,7 @@ static aimc_status check_trace(const aimc_config *config, const run_checkpointin
 /* The layers must fit the chip's physical tiles (chip.tiles; 0: as many as needed). */
 static aimc_status check_tiles(const aimc_config *config) {
   if (config->chip.tiles <= 0) return AIMC_OK;
-  double out[4], in[4];
+  double out[AIMC_MAX_CHIP_LAYERS], in[AIMC_MAX_CHIP_LAYERS];
   int n = run_workload_layers(config, out, in), used = 0;
   int fast = config->experiment.algorithm == AIMC_ALGORITHM_TIKI_TAKA;
   for (int k = 0; k < n; ++k) {

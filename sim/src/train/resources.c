@@ -20,18 +20,13 @@
 #include "resources.h"
 #include "train_internal.h"
 
-int run_workload_layers(const aimc_config *config, double out[4], double in[4]) {
-  switch (config->experiment.workload) {
-    case AIMC_WORKLOAD_LEAST_SQUARES:
-      out[0] = 1, in[0] = config->least_squares.dim;
-      return 1;
-    case AIMC_WORKLOAD_FCN:
-      out[0] = 256, in[0] = 784, out[1] = 128, in[1] = 256, out[2] = 10, in[2] = 128;
-      return 3;
-    default:
-      out[0] = 16, in[0] = 25, out[1] = 32, in[1] = 400, out[2] = 128, in[2] = 512, out[3] = 10, in[3] = 128;
-      return 4;
-  }
+int run_workload_layers(const aimc_config *config, double out[AIMC_MAX_CHIP_LAYERS],
+                        double in[AIMC_MAX_CHIP_LAYERS]) {
+  int o[AIMC_MAX_CHIP_LAYERS], i[AIMC_MAX_CHIP_LAYERS];
+  int n = aimc_workload_chip_layers(config, o, i, AIMC_MAX_CHIP_LAYERS);
+  if (n > AIMC_MAX_CHIP_LAYERS) n = AIMC_MAX_CHIP_LAYERS; /* refused by the config's check */
+  for (int k = 0; k < n; ++k) out[k] = o[k], in[k] = i[k];
+  return n;
 }
 
 /* Tiles of one array of a layer (out x in) on the chip's tiles. */
@@ -64,7 +59,7 @@ static double image_bytes(const char *path, int limit) {
 
 void run_estimate_resources(const aimc_config *config, int checkpointing, run_estimate *e) {
   memset(e, 0, sizeof *e);
-  double out[4], in[4];
+  double out[AIMC_MAX_CHIP_LAYERS], in[AIMC_MAX_CHIP_LAYERS];
   int layers = run_workload_layers(config, out, in);
   int analog = config->experiment.algorithm != AIMC_ALGORITHM_DIGITAL_SGD;
   int arrays = config->experiment.algorithm == AIMC_ALGORITHM_TIKI_TAKA ? 2 : 1;

@@ -154,8 +154,10 @@ aimc_status run_check_resources(const aimc_config *config, const char *outdir, i
 /* The largest checkpoint file a run of this configuration can have written. */
 size_t run_state_bytes_limit(const aimc_config *config);
 /* The analog weight matrices (out x in) of the configured workload, as the
- * workloads add them to the chip; returns their number (at most 4). */
-int run_workload_layers(const aimc_config *config, double out[4], double in[4]);
+ * workloads add them to the chip (aimc_workload_chip_layers: the aihwkit
+ * scheme's split tiles each a layer); returns their number. */
+int run_workload_layers(const aimc_config *config, double out[AIMC_MAX_CHIP_LAYERS],
+                        double in[AIMC_MAX_CHIP_LAYERS]);
 
 /* Everything about the configuration that would stop the run once started
  * (preflight.c), checked before the run directory is created or written, with
