@@ -141,7 +141,7 @@ typedef struct aimc_cell {
 /* A built device description shared by all cells of an array. */
 typedef struct aimc_device {
   aimc_device_params params;
-  float granularity; /* weight change of one mean pulse near w = 0 (update management unit) */
+  float granularity; /* aimc_device_granularity(params): the update management unit */
   float sigma;       /* dw_min_std */
   int affine;        /* 1 for the affine-step models */
   int additive_noise;/* 1 if noise scales dw_min only */
@@ -176,6 +176,13 @@ double aimc_device_G(const aimc_device *device, const aimc_cell *cell, double w)
  * affine models, bisection otherwise). AIMC_EINVAL if q+ - q- keeps one sign on the
  * whole range (then *w_sym is the bound nearest to the sign change). */
 aimc_status aimc_device_symmetric_point(const aimc_device *device, const aimc_cell *cell, double *w_sym);
+
+/* The weight granularity g of a device family as AIHWKIT's calcWeightGranularity
+ * defines it (the unit of update management and of q+/q-): dw_min for ConstantStep,
+ * LinearStep, SoftBounds and SoftBoundsReference; ExpStep: the mean device's down
+ * step at w = 0 (dw_min if it is 0); PowStep: dw_min 0.5^pow_gamma; PiecewiseStep:
+ * dw_min piecewise_up[nodes / 2]. Float arithmetic, as AIHWKIT computes it. */
+float aimc_device_granularity(const aimc_device_params *params);
 
 /* A cell with the mean parameters (no device-to-device variation). */
 void aimc_device_mean_cell(const aimc_device *device, aimc_cell *cell);

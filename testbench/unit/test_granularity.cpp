@@ -1,0 +1,148 @@
+// Weight granularity per device family and the device construction's float
+// products, against AIHWKIT's formulas (calcWeightGranularity of each device's
+// meta parameter, PulsedRPUDevice::populate) evaluated here in float arithmetic
+// from the parameters of the presets as aimcsim's configuration resolves them.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+extern "C" {
+#include "aimc/aimc.h"
+#include "aimc_sim/config.h"
+}
+
+namespace {
+
+aimc_device_params preset_device(const std::string &preset) {
+  std::string text = "device: {preset: " + preset + "}\n";
+  aimc_config config;
+  aimc_cfg_error error;
+  EXPECT_EQ(aimc_cfg_load_string(&aimc_config_schema, &config, "test.yaml", text.data(), text.size(), nullptr, 0,
+                                 &error),
+            AIMC_OK)
+      << error.text;
+  return config.device;
+}
+
+float built_granularity(const aimc_device_params &p) {
+  aimc_device device;
+  EXPECT_EQ(aimc_device_init(&device, &p), AIMC_OK) << aimc_error_message();
+  EXPECT_EQ(device.granularity, aimc_device_granularity(&p));
+  return device.granularity;
+}
+
+// AIHWKIT's ExpStep granularity (rpu_expstep_device.h:50-60, v0.9.0): the down
+// step of the mean device at w = 0, in float; dw_min when that step is 0.
+float aihwkit_expstep_granularity(const aimc_device_params &p) {
+  float up_down = (float)p.up_down, dw_min = (float)p.dw_min;
+  float down_bias = up_down > 0.0f ? -up_down : 0.0f;
+  float scale_down = (down_bias + 1.0f) * dw_min;
+  float z = 2.0f * 0.0f / ((float)p.w_max - (float)p.w_min) * (float)p.a + (float)p.b;
+  float y = 1.0f - (float)p.A_down * std::exp((float)p.gamma_down * -z);
+  float g = scale_down * (y > 0.0f ? y : 0.0f);
+  return g > 0.0f ? g : dw_min;
+}
+
+// The mean of the mean device's up and down steps at w = 0 (aimcsim's former rule).
+double mean_step_at_zero(const aimc_device_params &p) {
+  aimc_device device;
+  EXPECT_EQ(aimc_device_init(&device, &p), AIMC_OK);
+  aimc_cell cell;
+  aimc_device_mean_cell(&device, &cell);
+  return 0.5 * ((double)aimc_device_step(&device, &cell, 0.0f, +1) + (double)aimc_device_step(&device, &cell, 0.0f, -1));
+}
+
+}  // namespace
+
+TEST(Granularity, ExpStepReramEsIsAihwkitsDownStepAtZero) {
+  aimc_device_params p = preset_device("reram_es");
+  ASSERT_EQ(p.model, AIMC_DEVICE_EXP_STEP);
+  // (1 - up_down) dw_min (1 - A_down exp(gamma_down 0.5)) with the preset's values.
+  float expected = (1.0f - 0.259359f) * 0.00135f * (1.0f - -0.081404f * std::exp(5.0f * 0.5f));
+  EXPECT_EQ(aihwkit_expstep_granularity(p), expected);
+  EXPECT_EQ(built_granularity(p), expected);
+  // The factor against the mean of the two steps: x1.15.
+  EXPECT_NEAR(built_granularity(p) / mean_step_at_zero(p), 1.147, 0.001);
+}
+
+TEST(Granularity, ExpStepPcmIsAihwkitsDownStepAtZero) {
+  aimc_device_params p = preset_device("pcm");
+  ASSERT_EQ(p.model, AIMC_DEVICE_EXP_STEP);
+  float expected = (0.0f + 1.0f) * 0.01f * (1.0f - -2.235f * std::exp(2.5f * -0.0f));
+  EXPECT_EQ(aihwkit_expstep_granularity(p), expected);
+  EXPECT_EQ(built_granularity(p), expected);
+  EXPECT_NEAR(built_granularity(p) / mean_step_at_zero(p), 0.2056, 0.0005);
+}
+
+TEST(Granularity, ExpStepDefaultAndSaturatedDownStepFollowAihwkit) {
+  aimc_device_params p;
+  aimc_device_params_default(&p, AIMC_DEVICE_EXP_STEP);
+  p.up_down = 0.2;  // shrinks the down step only
+  EXPECT_EQ(built_granularity(p), aihwkit_expstep_granularity(p));
+  EXPECT_EQ(built_granularity(p),
+            (-0.2f + 1.0f) * 0.001f * (1.0f - 0.36833f * std::exp(12.78785f * -(2.0f * 0.0f / 1.2f * 0.244f + 0.2425f))));
+  // No down response at w = 0: AIHWKIT falls back to dw_min (the device still works upward).
+  p.A_down = 100.0;
+  EXPECT_EQ(built_granularity(p), 0.001f);
+}
+
+TEST(Granularity, AffineFamiliesAndPresetsUseDwMin) {
+  for (aimc_device_model m : {AIMC_DEVICE_CONSTANT_STEP, AIMC_DEVICE_LINEAR_STEP, AIMC_DEVICE_SOFT_BOUNDS,
+                              AIMC_DEVICE_SOFT_BOUNDS_REFERENCE}) {
+    aimc_device_params p;
+    aimc_device_params_default(&p, m);
+    p.dw_min = 0.0037;
+    p.up_down = -0.3;  // no effect on the granularity of these families
+    EXPECT_EQ(built_granularity(p), 0.0037f) << aimc_device_model_name(m);
+  }
+  for (const char *preset : {"reram_sb", "capacitor", "ecram", "ecram_mo", "idealized", "gokmen_vlasov", "ald"}) {
+    aimc_device_params p = preset_device(preset);
+    EXPECT_EQ(built_granularity(p), (float)p.dw_min) << preset;
+  }
+}
+
+TEST(Granularity, PowStepIsDwMinTimesHalfToTheGammaInFloat) {
+  aimc_device_params p;
+  aimc_device_params_default(&p, AIMC_DEVICE_POW_STEP);
+  p.dw_min = 0.01;
+  p.pow_gamma = 1.7;
+  EXPECT_EQ(built_granularity(p), 0.01f * std::pow(0.5f, 1.7f));
+}
+
+TEST(Granularity, PiecewiseStepTakesTheUpNodeAtHalfTheNodeCount) {
+  aimc_device_params p;
+  aimc_device_params_default(&p, AIMC_DEVICE_PIECEWISE_STEP);
+  p.dw_min = 0.01;
+  // Four nodes: AIHWKIT's middle is piecewise_up_vec[4 / 2] = node 2, not node 1.
+  p.piecewise_nodes = 4;
+  const double up[] = {1.5, 1.0, 0.6, 0.2};
+  for (int k = 0; k < 4; ++k) p.piecewise_up[k] = up[k], p.piecewise_down[k] = 1.0;
+  EXPECT_EQ(built_granularity(p), 0.01f * 0.6f);
+  // Five nodes: node 2 again.
+  p.piecewise_nodes = 5;
+  const double up5[] = {1.5, 1.0, 0.7, 0.6, 0.2};
+  for (int k = 0; k < 5; ++k) p.piecewise_up[k] = up5[k], p.piecewise_down[k] = 1.0;
+  EXPECT_EQ(built_granularity(p), 0.01f * 0.7f);
+}
+
+TEST(DeviceConstruction, SoftBoundsUpDownStepIsAihwkitsFloatProduct) {
+  aimc_device_params p;
+  aimc_device_params_default(&p, AIMC_DEVICE_SOFT_BOUNDS);
+  p.up_down = -0.3;
+  aimc_device device;
+  ASSERT_EQ(aimc_device_init(&device, &p), AIMC_OK);
+  aimc_cell cell;
+  aimc_device_mean_cell(&device, &cell);
+  // rpu_pulsed_device.cpp:632: w_scale_up = (up_bias + gain + r) * dw_min, all float.
+  const float up_bias = -0.3f, gain = 1.0f + 0.3f * 0.0f, r = 0.01f * 0.0f;
+  const float expected_up = (up_bias + gain + r) * 0.001f;
+  // The double product rounded once lands elsewhere: the test tells the two apart.
+  ASSERT_NE(expected_up, (float)((-0.3 + 1.0 + 0.0) * 0.001));
+  EXPECT_EQ(cell.dw_up, expected_up);
+  EXPECT_EQ(cell.dw_down, (0.0f + gain - r) * 0.001f);
+  // SoftBounds slope as LinearStep with ls_decrease_up = 1 (rpu_linearstep_device.cpp:69).
+  EXPECT_EQ(cell.slope_up, -1.0f * expected_up / (0.6f * (1.0f + 0.3f * 0.0f)));
+  // One pulse up from 0 moves by exactly that step.
+  EXPECT_EQ(aimc_device_pulses(&device, &cell, 0.0f, +1, 1), expected_up);
+}
