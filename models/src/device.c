@@ -261,8 +261,13 @@ static void build_cell(const aimc_device *device, const float xi[DRAW_COUNT], ai
       b_min = b_max;
       b_max = t;
     }
-    if (b_max < 0.0f) b_max = 0.0f;
-    if (b_min > 0.0f) b_min = 0.0f;
+    /* rpu_pulsed_device.cpp:643-644: a bound drawn across 0 is mirrored, not cut at 0. */
+    b_max = fabsf(b_max);
+    b_min = -fabsf(b_min);
+  } else if (b_min > b_max) {
+    /* rpu_pulsed_device.cpp:648-651: crossed bounds "turn off" the device at their middle. */
+    float middle = b_max + (b_min - b_max) / 2.0f;
+    b_max = b_min = middle;
   }
   cell->dw_up = dw_up;
   cell->dw_down = dw_down;
@@ -274,8 +279,9 @@ static void build_cell(const aimc_device *device, const float xi[DRAW_COUNT], ai
     gamma_up = (float)p->gamma_up + (float)p->gamma_up_dtod * xi[DRAW_GAMMA_UP];
     gamma_down = (float)p->gamma_down + (float)p->gamma_down_dtod * xi[DRAW_GAMMA_DOWN];
     if (!p->allow_increasing) {
-      if (gamma_up < 0.0f) gamma_up = 0.0f;
-      if (gamma_down < 0.0f) gamma_down = 0.0f;
+      /* rpu_linearstep_device.cpp:45-49: a negative draw is folded to its magnitude. */
+      gamma_up = fabsf(gamma_up);
+      gamma_down = fabsf(gamma_down);
     }
   } else if (p->model == AIMC_DEVICE_POW_STEP) {
     /* PowStepRPUDevice::populate, rpu_powstep_device.cpp:33-53. */

@@ -146,3 +146,60 @@ TEST(DeviceConstruction, SoftBoundsUpDownStepIsAihwkitsFloatProduct) {
   // One pulse up from 0 moves by exactly that step.
   EXPECT_EQ(aimc_device_pulses(&device, &cell, 0.0f, +1, 1), expected_up);
 }
+
+TEST(DeviceConstruction, LinearStepFoldsNegativeGammaDrawsToTheirMagnitude) {
+  aimc_device_params p;
+  aimc_device_params_default(&p, AIMC_DEVICE_LINEAR_STEP);  // gamma 0 with gamma_*_dtod 0.05
+  p.construction_seed = 7;
+  aimc_device device;
+  ASSERT_EQ(aimc_device_init(&device, &p), AIMC_OK);
+  // mean_bound_reference: slope_up = -gamma_up dw_up / w_max, so gamma_up = -slope_up w_max / dw_up.
+  const int n = 4096;
+  int zero = 0;
+  double sum = 0;
+  for (int k = 0; k < n; ++k) {
+    aimc_cell cell;
+    aimc_device_draw_cell(&device, (uint32_t)(k / 64), (uint32_t)(k % 64), &cell);
+    double gamma_up = -(double)cell.slope_up * 0.6 / (double)cell.dw_up;
+    zero += gamma_up == 0.0;
+    EXPECT_GE(gamma_up, 0.0);
+    sum += gamma_up;
+  }
+  // |N(0, 0.05)|: never exactly 0, mean 0.05 sqrt(2/pi) = 0.0399 (cutting at 0 gives 0.0199).
+  EXPECT_EQ(zero, 0);
+  EXPECT_NEAR(sum / n, 0.05 * std::sqrt(2.0 / M_PI), 0.0015);
+}
+
+TEST(DeviceConstruction, BoundsDrawnAcrossZeroAreMirroredAsAihwkitDoes) {
+  aimc_device_params p;
+  aimc_device_params_default(&p, AIMC_DEVICE_CONSTANT_STEP);
+  p.w_max_dtod = 2.0;  // w_max (1 + 2 xi) < 0 for xi < -0.5: about 31 % of the cells
+  p.w_min_dtod = 2.0;
+  p.construction_seed = 3;
+  aimc_device device;
+  ASSERT_EQ(aimc_device_init(&device, &p), AIMC_OK);
+  int zero_max = 0, zero_min = 0;
+  const int n = 2048;
+  for (int k = 0; k < n; ++k) {
+    aimc_cell cell;
+    aimc_device_draw_cell(&device, (uint32_t)(k / 64), (uint32_t)(k % 64), &cell);
+    EXPECT_GE(cell.b_max, 0.0f);
+    EXPECT_LE(cell.b_min, 0.0f);
+    zero_max += cell.b_max == 0.0f;
+    zero_min += cell.b_min == 0.0f;
+  }
+  // Cutting at 0 would leave several hundred cells stuck at a bound of exactly 0.
+  EXPECT_EQ(zero_max, 0);
+  EXPECT_EQ(zero_min, 0);
+  // Without enforce_consistency, crossed bounds meet at their middle (a stuck device).
+  p.enforce_consistency = 0;
+  ASSERT_EQ(aimc_device_init(&device, &p), AIMC_OK);
+  int stuck = 0;
+  for (int k = 0; k < n; ++k) {
+    aimc_cell cell;
+    aimc_device_draw_cell(&device, (uint32_t)(k / 64), (uint32_t)(k % 64), &cell);
+    EXPECT_LE(cell.b_min, cell.b_max);
+    stuck += cell.b_min == cell.b_max;
+  }
+  EXPECT_GT(stuck, 0);
+}
