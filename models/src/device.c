@@ -220,8 +220,8 @@ static void finish_cell(const aimc_device *device, aimc_cell *cell, float gamma_
       break;
     }
     case AIMC_DEVICE_EXP_STEP:
-      cell->slope_up = 2.0f * (float)p->a / (cell->b_max - cell->b_min);
-      cell->slope_down = cell->slope_up;
+      /* The step is computed from the bounds in device_step, as AIHWKIT does. */
+      cell->slope_up = cell->slope_down = 0.0f;
       cell->offset_up = cell->offset_down = 0.0f;
       break;
     case AIMC_DEVICE_POW_STEP:

@@ -21,7 +21,11 @@ static inline float device_step(const aimc_device *device, const aimc_cell *cell
     case AIMC_DEVICE_SOFT_BOUNDS_REFERENCE:
       return sign > 0 ? cell->slope_up * w + cell->offset_up : cell->slope_down * w + cell->offset_down;
     case AIMC_DEVICE_EXP_STEP: {
-      float z = cell->slope_up * w + (float)p->b; /* slope_up holds 2a/(b_max - b_min) */
+      /* AIHWKIT's update_once (rpu_expstep_device.cpp:40-50, v0.9.0), in its float order:
+       * z = 2 w / (b_max - b_min) * a + b; a stuck cell (no range) does not move. */
+      float range = cell->b_max - cell->b_min;
+      if (!(range > 0.0f)) return 0.0f;
+      float z = 2.0f * w / range * (float)p->a + (float)p->b;
       float v = sign > 0 ? 1.0f - (float)p->A_up * expf((float)p->gamma_up * z)
                          : 1.0f - (float)p->A_down * expf(-(float)p->gamma_down * z);
       return v > 0.0f ? (sign > 0 ? cell->dw_up : cell->dw_down) * v : 0.0f;

@@ -206,3 +206,43 @@ TEST(DeviceConstruction, BoundsDrawnAcrossZeroAreMirroredAsAihwkitDoes) {
   EXPECT_EQ(crossed, 0);
   EXPECT_GT(stuck, 0);
 }
+
+TEST(DeviceConstruction, ExpStepPulsesFollowAihwkitsFloatFormulaBitForBit) {
+  for (const char *preset : {"reram_es", "pcm"}) {
+    aimc_device_params p = preset_device(preset);
+    p.dw_min_std = 0;
+    p.write_noise_std = 0;
+    p.dw_min_std_add = p.dw_min_std_slope = 0;
+    aimc_device device;
+    ASSERT_EQ(aimc_device_init(&device, &p), AIMC_OK);
+    const float a = (float)p.a, b = (float)p.b, A_up = (float)p.A_up, A_down = (float)p.A_down;
+    const float g_up = (float)p.gamma_up, g_down = (float)p.gamma_down;
+    int differing = 0;
+    // Drawn cells: their bound ranges are not powers of two, so the order of the operations shows.
+    for (uint32_t col = 0; col < 16; ++col) {
+      aimc_cell cell;
+      aimc_device_draw_cell(&device, 0, col, &cell);
+      const float lo = cell.b_min, hi = cell.b_max, scale_up = cell.dw_up, scale_down = cell.dw_down;
+      // update_once of rpu_expstep_device.cpp:40-55 (v0.9.0) without noise, in float.
+      auto pulse = [&](float w, int sign) {
+        float z = 2.0f * w / (hi - lo) * a + b;
+        if (sign < 0) {
+          float y_down = std::max(1.0f - A_down * std::exp(g_down * -z), 0.0f);
+          w -= y_down * 1.0f * scale_down;
+        } else {
+          float y_up = std::max(1.0f - A_up * std::exp(g_up * z), 0.0f);
+          w += y_up * 1.0f * scale_up;
+        }
+        return std::max(std::min(w, hi), lo);
+      };
+      float w = lo;
+      for (int n = 0; n < 2000; ++n) {
+        int sign = n < 1000 ? +1 : -1;
+        float want = pulse(w, sign);
+        differing += aimc_device_pulses(&device, &cell, w, sign, 1) != want;
+        w = want;  // every pulse from the same weight
+      }
+    }
+    EXPECT_EQ(differing, 0) << preset;
+  }
+}

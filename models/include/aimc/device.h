@@ -129,7 +129,7 @@ typedef struct aimc_cell {
   float dw_down;     /* Delta w- (mean down step), >= 0 */
   float b_max;       /* upper bound of the stored weight */
   float b_min;       /* lower bound of the stored weight */
-  float slope_up;    /* affine: a+; PowStep: exponent gamma+; ExpStep: 2a/(b_max - b_min) */
+  float slope_up;    /* affine: a+; PowStep: exponent gamma+; ExpStep: 0 (unused) */
   float slope_down;  /* affine models: a- ; PowStep: gamma- exponent */
   float offset_up;   /* affine models: c+ (step at w = 0) */
   float offset_down; /* affine models: c- */
