@@ -32,19 +32,22 @@ static inline float device_step(const aimc_device *device, const aimc_cell *cell
     }
     case AIMC_DEVICE_POW_STEP: {
       float range = cell->b_max - cell->b_min;
+      if (!(range > 0.0f)) return 0.0f; /* a stuck cell (rpu_powstep_device.cpp:108-111) */
       float base = sign > 0 ? (cell->b_max - w) / range : (w - cell->b_min) / range;
       if (base <= 0.0f) return 0.0f;
       return sign > 0 ? cell->dw_up * powf(base, cell->slope_up) : cell->dw_down * powf(base, cell->slope_down);
     }
     case AIMC_DEVICE_PIECEWISE_STEP: {
       int segments = p->piecewise_nodes - 1;
+      const double *nodes = sign > 0 ? p->piecewise_up : p->piecewise_down;
+      /* A stuck cell takes the first node (rpu_piecewisestep_device.cpp:51-60). */
+      if (!(cell->b_max > cell->b_min)) return (float)nodes[0] * (sign > 0 ? cell->dw_up : cell->dw_down);
       float s = (w - cell->b_min) / (cell->b_max - cell->b_min) * (float)segments;
       if (s < 0.0f) s = 0.0f;
       int k = (int)s;
       if (k > segments - 1) k = segments - 1;
       float t = s - (float)k;
       if (t > 1.0f) t = 1.0f;
-      const double *nodes = sign > 0 ? p->piecewise_up : p->piecewise_down;
       float factor = (1.0f - t) * (float)nodes[k] + t * (float)nodes[k + 1];
       return (sign > 0 ? cell->dw_up : cell->dw_down) * factor;
     }

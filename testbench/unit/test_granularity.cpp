@@ -246,3 +246,27 @@ TEST(DeviceConstruction, ExpStepPulsesFollowAihwkitsFloatFormulaBitForBit) {
     EXPECT_EQ(differing, 0) << preset;
   }
 }
+
+TEST(DeviceConstruction, StuckCellsOfEveryFamilyStayAtTheirValue) {
+  int stuck_total = 0;
+  for (int m = 0; m < AIMC_DEVICE_MODEL_COUNT; ++m) {
+    aimc_device_params p;
+    aimc_device_params_default(&p, (aimc_device_model)m);
+    p.enforce_consistency = 0;  // crossed bounds meet at their middle: a stuck device
+    p.w_max_dtod = p.w_min_dtod = 2.0;
+    p.dw_min_std = 0;
+    aimc_device device;
+    ASSERT_EQ(aimc_device_init(&device, &p), AIMC_OK) << aimc_device_model_name((aimc_device_model)m);
+    int stuck = 0, moved = 0;
+    for (uint32_t col = 0; col < 256; ++col) {
+      aimc_cell cell;
+      aimc_device_draw_cell(&device, 0, col, &cell);
+      if (cell.b_min != cell.b_max) continue;
+      ++stuck;
+      for (int sign : {+1, -1}) moved += !(aimc_device_pulses(&device, &cell, cell.b_max, sign, 3) == cell.b_max);
+    }
+    EXPECT_EQ(moved, 0) << aimc_device_model_name((aimc_device_model)m);
+    stuck_total += stuck;
+  }
+  EXPECT_GT(stuck_total, 0);
+}
