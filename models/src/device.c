@@ -290,8 +290,12 @@ static void build_cell(const aimc_device *device, const float xi[DRAW_COUNT], ai
     float pow_up_bias = pow_up_down > 0.0f ? 0.0f : pow_up_down;
     float pow_down_bias = pow_up_down > 0.0f ? -pow_up_down : 0.0f;
     float pow_gain = 1.0f + (float)p->pow_gamma_dtod * xi[DRAW_POW_GAMMA];
-    gamma_up = fabsf((pow_up_bias + pow_gain + pow_r) * pow_gamma);
-    gamma_down = fabsf((pow_down_bias + pow_gain - pow_r) * pow_gamma);
+    gamma_up = (pow_up_bias + pow_gain + pow_r) * pow_gamma;
+    gamma_down = (pow_down_bias + pow_gain - pow_r) * pow_gamma;
+    if (p->enforce_consistency) {
+      gamma_up = fabsf(gamma_up);
+      gamma_down = fabsf(gamma_down);
+    }
   }
   float reference = (float)p->reference_mean + (float)p->reference_std * xi[DRAW_REFERENCE];
   if (p->model != AIMC_DEVICE_SOFT_BOUNDS_REFERENCE) reference = 0.0f;

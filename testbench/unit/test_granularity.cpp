@@ -270,3 +270,27 @@ TEST(DeviceConstruction, StuckCellsOfEveryFamilyStayAtTheirValue) {
   }
   EXPECT_GT(stuck_total, 0);
 }
+
+TEST(DeviceConstruction, PowStepExponentDrawsAreFoldedOnlyWithEnforceConsistency) {
+  aimc_device_params p;
+  aimc_device_params_default(&p, AIMC_DEVICE_POW_STEP);
+  p.pow_gamma_dtod = 2.0;  // 1 + 2 xi < 0 for xi < -0.5
+  for (int enforce : {1, 0}) {
+    p.enforce_consistency = enforce;
+    aimc_device device;
+    ASSERT_EQ(aimc_device_init(&device, &p), AIMC_OK);
+    int negative = 0, folded_match = 0;
+    for (uint32_t col = 0; col < 256; ++col) {
+      aimc_cell cell;
+      aimc_device_draw_cell(&device, 0, col, &cell);  // slope_up/down hold the exponents
+      negative += cell.slope_up < 0.0f;
+      folded_match += cell.slope_up == cell.slope_down;  // pow_up_down 0: one exponent
+    }
+    // rpu_powstep_device.cpp:47-53: (up_bias + gain + r) gamma, |.| only under enforce_consistency.
+    if (enforce)
+      EXPECT_EQ(negative, 0);
+    else
+      EXPECT_GT(negative, 40) << "about 31 % of 256 cells draw a negative exponent";
+    EXPECT_EQ(folded_match, 256);
+  }
+}
