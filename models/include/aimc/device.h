@@ -60,7 +60,8 @@ typedef struct aimc_device_params {
   double w_min;             /* mean lower bound, <= 0, < w_max */
   double w_max_dtod;        /* relative spread of the upper bound, >= 0 */
   double w_min_dtod;        /* relative spread of the lower bound, >= 0 */
-  int enforce_consistency;  /* 1: |steps|, ordered bounds with b_min <= 0 <= b_max */
+  int enforce_consistency;  /* 1: |steps|, ordered bounds, b_max = |b_max|, b_min = -|b_min|;
+                               0: crossed bounds meet at their middle (a stuck cell) */
   double reset;             /* mean reset target */
   double reset_dtod;        /* device-to-device spread of the reset target (absolute), >= 0 */
   double reset_std;         /* cycle-to-cycle spread of a reset (absolute), >= 0 */
@@ -74,7 +75,7 @@ typedef struct aimc_device_params {
   double gamma_down;        /* LinearStep: relative step reduction at w_min; ExpStep: exponent of down */
   double gamma_up_dtod;     /* device-to-device spread of gamma_up (absolute), >= 0 */
   double gamma_down_dtod;   /* device-to-device spread of gamma_down (absolute), >= 0 */
-  int allow_increasing;     /* 1: negative gamma (step growing with w) allowed */
+  int allow_increasing;     /* 1: negative gamma draws kept (step growing with w); 0: |gamma| */
   int mean_bound_reference; /* 1: slopes refer to the mean bounds w_max/w_min, 0: per-device bounds */
   int mult_noise;           /* 1: noise multiplies the whole step; 0: only dw_min (additive) */
   /* SoftBoundsReference */
