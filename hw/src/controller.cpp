@@ -418,6 +418,55 @@ aimc_status Controller::transfer(Layer &layer, int first_column, int columns, fl
   return status;
 }
 
+aimc_status Controller::device_step(Layer &layer) {
+  const aimc_hw_phase phase = AIMC_HW_PHASE_UPDATE;
+  sc_core::sc_time start;
+  aimc_status status = begin(phase, &start);
+  if (status != AIMC_OK) return status;
+  const LayerMap &m = layer.map();
+  sc_core::sc_time finish = start;
+  for (int a = 0; a < (layer.has_fast() ? 2 : 1) && status == AIMC_OK; ++a) {
+    const aimc_hw_array which = a == 0 ? AIMC_HW_ARRAY_MAIN : AIMC_HW_ARRAY_FAST;
+    for (int k = 0; k < m.tiles() && status == AIMC_OK; ++k) {
+      TileTransaction t;
+      t.command = TileCommand::device_step;
+      t.phase = phase;
+      finish = std::max(finish, tile_transport(layer.tile(which, k / m.col_blocks, k % m.col_blocks), t, start));
+      status = t.status;
+    }
+  }
+  end(phase, start, finish);
+  return status;
+}
+
+aimc_status Controller::reset_columns(Layer &layer, aimc_hw_array which, int first_column, int columns) {
+  const aimc_hw_phase phase = AIMC_HW_PHASE_TRANSFER;
+  aimc_status status = check_layer(layer, which, 0);
+  if (status != AIMC_OK) return status;
+  const LayerMap &m = layer.map();
+  if (first_column < 0 || columns < 0 || first_column > m.in - columns)
+    return aimc_error_set(AIMC_EINVAL, "%s: reset of columns [%d, %d) outside the layer's %d columns", layer.name(),
+                          first_column, first_column + columns, m.in);
+  sc_core::sc_time start;
+  if ((status = begin(phase, &start)) != AIMC_OK) return status;
+  sc_core::sc_time finish = start;
+  for (int cb = 0; columns > 0 && cb < m.col_blocks && status == AIMC_OK; ++cb) {
+    int lo = std::max(first_column, m.col_begin(cb)), hi = std::min(first_column + columns, m.col_begin(cb) + m.col_size(cb));
+    if (lo >= hi) continue;
+    for (int rb = 0; rb < m.row_blocks && status == AIMC_OK; ++rb) {
+      TileTransaction t;
+      t.command = TileCommand::reset_columns;
+      t.phase = phase;
+      t.first_column = lo - m.col_begin(cb);
+      t.batch = hi - lo;
+      finish = std::max(finish, tile_transport(layer.tile(which, rb, cb), t, start));
+      status = t.status;
+    }
+  }
+  end(phase, start, finish);
+  return status;
+}
+
 aimc_status Controller::digital(aimc_hw_phase phase, aimc_hw_op_class op, uint64_t count) {
   if (static_cast<unsigned>(phase) >= AIMC_HW_PHASE_COUNT)
     return aimc_error_set(AIMC_EINVAL, "digital: phase %d is unknown", (int)phase);
