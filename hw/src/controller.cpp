@@ -197,12 +197,16 @@ sc_core::sc_time Controller::digital_unit(aimc_hw_op_class op, uint64_t count, a
 }
 
 // The controller finds max|x| and max|d| of every sample of a tile's update
-// (update and bit-length management): one operation per element.
+// (update and bit-length management): one operation per element, with the
+// buffer traffic of its cost entry (words read and written per operation).
 sc_core::sc_time Controller::update_management(const Tile &tile, const aimc_update_params &update, int samples,
                                                aimc_hw_phase phase, const sc_core::sc_time &request) {
   if (!pulsed(update.pulse_type) || !(update.update_management || update.update_bl_management)) return request;
   uint64_t ops = static_cast<uint64_t>(samples) * static_cast<uint64_t>(tile.rows() + tile.cols());
-  return digital_unit(AIMC_HW_OP_UPDATE_MANAGEMENT, ops, phase, request);
+  const aimc_hw_op_cost *cost = aimc_hw_controller_op_cost(&params_, AIMC_HW_OP_UPDATE_MANAGEMENT);
+  sc_core::sc_time operands = buffer_transport(true, ops * static_cast<uint64_t>(cost->words_read), phase, request);
+  sc_core::sc_time computed = digital_unit(AIMC_HW_OP_UPDATE_MANAGEMENT, ops, phase, operands);
+  return buffer_transport(false, ops * static_cast<uint64_t>(cost->words_written), phase, computed);
 }
 
 aimc_status Controller::check_layer(const Layer &layer, aimc_hw_array which, int batch) const {
