@@ -50,9 +50,24 @@ static aimc_status reset_check(const aimc_config *config) {
   return AIMC_OK;
 }
 
+/* Bound management repeats forward reads only (AIHWKIT has none for the
+ * transposed read): its limits in the backward section would be ignored. */
+static aimc_status backward_check(const aimc_config *config) {
+  aimc_io_params io;
+  aimc_io_params_default(&io);
+  if (config->backward.max_bm_factor != io.max_bm_factor)
+    return aimc_error_set(AIMC_EINVAL, "backward.max_bm_factor = %g has no effect: bound management repeats forward "
+                          "reads only; leave it at %g", config->backward.max_bm_factor, io.max_bm_factor);
+  if (config->backward.max_bm_res != io.max_bm_res)
+    return aimc_error_set(AIMC_EINVAL, "backward.max_bm_res = %g has no effect: bound management repeats forward "
+                          "reads only; leave it at %g", config->backward.max_bm_res, io.max_bm_res);
+  return AIMC_OK;
+}
+
 /* Checks across sections, after the whole document (and every -p) is applied. */
 static aimc_status config_validate(const void *target) {
   aimc_status status = reset_check(target);
+  if (status == AIMC_OK) status = backward_check(target);
   return status != AIMC_OK ? status : aimc_mapping_check_chip(target);
 }
 
