@@ -169,11 +169,6 @@ aimc_status aimc_hw_pulse_params_validate(const aimc_hw_pulse_params *p) {
   CHECK(p->pulse_period >= p->pulse_width, "pulse.pulse_period (%g s) must be >= pulse.pulse_width (%g s)",
         p->pulse_period, p->pulse_width);
   CHECK(positive(p->amplitude), "pulse.amplitude must be finite and > 0 (got %g)", p->amplitude);
-  /* No cost or time depends on the line amplitude (a line pulse costs
-   * energy_per_line_pulse, a device pulse conductance.*): another value would
-   * be silently ignored. */
-  CHECK(p->amplitude == 2.0, "pulse.amplitude = %g V has no effect (a line pulse costs pulse.energy_per_line_pulse, "
-        "a device pulse follows chip.conductance); leave it at 2 V", p->amplitude);
   CHECK(non_negative_time(p->setup_time), "pulse.setup_time must be in [0, 1e3] s (got %g)", p->setup_time);
   CHECK(non_negative(p->energy_per_line_pulse), "pulse.energy_per_line_pulse must be finite and >= 0 (got %g)",
         p->energy_per_line_pulse);

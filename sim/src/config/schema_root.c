@@ -64,10 +64,24 @@ static aimc_status backward_check(const aimc_config *config) {
   return AIMC_OK;
 }
 
+/* No cost or time depends on the line amplitude (a line pulse costs
+ * energy_per_line_pulse, a device pulse follows chip.conductance): another
+ * value than the reference chip's would be silently ignored. */
+static aimc_status amplitude_check(const aimc_config *config) {
+  aimc_hw_pulse_params pulse;
+  aimc_hw_pulse_params_default(&pulse);
+  if (config->chip.pulse.amplitude != pulse.amplitude)
+    return aimc_error_set(AIMC_EINVAL, "chip.pulse.amplitude = %g V has no effect (a line pulse costs "
+                          "chip.pulse.energy_per_line_pulse, a device pulse follows chip.conductance); leave it at "
+                          "%g V", config->chip.pulse.amplitude, pulse.amplitude);
+  return AIMC_OK;
+}
+
 /* Checks across sections, after the whole document (and every -p) is applied. */
 static aimc_status config_validate(const void *target) {
   aimc_status status = reset_check(target);
   if (status == AIMC_OK) status = backward_check(target);
+  if (status == AIMC_OK) status = amplitude_check(target);
   return status != AIMC_OK ? status : aimc_mapping_check_chip(target);
 }
 
