@@ -271,3 +271,69 @@ TEST(EveryKey, EveryNumericDeviceUpdatePeripheryAndChipKeyChangesATinyRunOrIsRef
   for (const std::string &s : silent) list += "\n  " + s;
   EXPECT_TRUE(silent.empty()) << silent.size() << " keys change nothing:" << list;
 }
+
+namespace {
+
+const std::string kExperiments = std::string(AIMC_SOURCE_DIR) + "/configs/experiments/";
+
+// Exit status and output of `aimcsim run ARGS -o DIR/NAME`.
+int run_in(const TempDir &dir, const std::string &name, const std::string &args, std::string *out) {
+  return exe::run("run " + args + " --quiet -o " + (dir / name), out);
+}
+
+}  // namespace
+
+TEST(DeviceSettings, ResetStdOfTheMainArrayIsRefusedAtItsFileLineAndColumnBeforeAnyOutput) {
+  TempDir dir;
+  exe::write_file(dir / "c.yaml", "version: 1\nexperiment: {steps: 5}\ndevice:\n  reset_std: 0.2\n");
+  std::string out;
+  EXPECT_EQ(run_in(dir, "out", dir / "c.yaml", &out), 2) << out;
+  EXPECT_NE(out.find("c.yaml:4:14"), std::string::npos) << out;
+  EXPECT_NE(out.find("device.reset_std = 0.2 has no effect"), std::string::npos) << out;
+  EXPECT_FALSE(exe::exists(dir / "out"));
+}
+
+TEST(DeviceSettings, FastDeviceResetStdIsRefusedWithoutTikiTakaColumnResets) {
+  TempDir dir;
+  std::string out;
+  const std::string tt = kExperiments + "ls-tiki-taka.yaml -p experiment.steps=5 -p fast_device.reset_std=0.02";
+  EXPECT_EQ(run_in(dir, "a", tt, &out), 2) << out;
+  EXPECT_NE(out.find("fast_device.reset_std = 0.02 has no effect"), std::string::npos) << out;
+  EXPECT_EQ(run_in(dir, "b", tt + " -p tiki_taka.with_reset_prob=0.5", &out), 0) << out;
+}
+
+TEST(DeviceSettings, ChipPulseAmplitudeWhichNoCostUsesIsRefused) {
+  TempDir dir;
+  std::string out;
+  EXPECT_EQ(run_in(dir, "a", "-p experiment.steps=5 -p chip.pulse.amplitude=3V", &out), 2) << out;
+  EXPECT_NE(out.find("chip.pulse.amplitude = 3 V has no effect"), std::string::npos) << out;
+}
+
+TEST(DeviceSettings, TikiTakaWithResetProbabilityOneLeavesEveryTransferredColumnOfAAtItsResetPoint) {
+  TempDir dir;
+  std::string out;
+  // Every column of A is transferred (and so reset to 0.05, no spread) at every step.
+  ASSERT_EQ(run_in(dir, "a",
+                   kExperiments + "ls-tiki-taka.yaml -p experiment.steps=5 -p tiki_taka.with_reset_prob=1 "
+                                  "-p fast_device.reset=0.05 -p tiki_taka.n_reads_per_transfer=1000",
+                   &out),
+            0)
+      << out;
+  int in_reset_bin = 0, elsewhere = 0;
+  for (const auto &row : exe::read_csv_rows(dir / "a/histograms.csv")) {
+    if (row.at("array") != "fast" || row.at("quantity") != "weight") continue;
+    int count = std::stoi(row.at("count"));
+    (row.at("bin_low") == "0.05" ? in_reset_bin : elsewhere) += count;
+  }
+  EXPECT_EQ(in_reset_bin, 40);
+  EXPECT_EQ(elsewhere, 0);
+}
+
+TEST(DeviceSettings, TheCapacitorPresetLoadsAndItsLifetimeChangesTheRun) {
+  TempDir dir;
+  std::string out;
+  const std::string cap = "-p experiment.steps=20 -p least_squares.dim=8 -p device.preset=capacitor";
+  ASSERT_EQ(run_in(dir, "a", cap, &out), 0) << out;
+  ASSERT_EQ(run_in(dir, "b", cap + " -p device.lifetime=0", &out), 0) << out;
+  EXPECT_NE(fingerprint(dir / "a"), fingerprint(dir / "b"));
+}
