@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "aimc_sim/checkpoint.h"
+#include "aimc_sim/config.h"
 #include "aimc_sim/idx.h"
 #include "aimc_sim/nn.h"
 #include "aimc/serial.h"
@@ -372,6 +373,45 @@ TEST(MappingConfig, RowwiseSchemeRefusesOmegaZeroAndTheAihwkitOnlyKeys) {
     EXPECT_EQ(run(base + " " + option, &out), 2) << option << "\n" << out;
     EXPECT_NE(out.find("invalid section 'mapping': " + message), std::string::npos) << option << "\n" << out;
   }
+}
+
+// mapping.scheme is the section's discriminator: aihwkit starts from AIHWKIT's
+// MappingParameter defaults (0.9.0 and 1.1.0: omega 0, learn_out_scaling
+// false), aimcsim_rowwise from its own (omega 1, learned scales); keys given
+// in the file or with -p win, wherever they stand.
+TEST(MappingConfig, AihwkitSchemeTakesAihwkitsDefaultsOmegaZeroAndNoLearnedScales) {
+  auto load = [](const std::string &text, std::vector<const char *> overrides) {
+    aimc_config config;
+    aimc_cfg_error error;
+    EXPECT_EQ(aimc_cfg_load_string(&aimc_config_schema, &config, "test.yaml", text.data(), text.size(),
+                                   overrides.empty() ? nullptr : overrides.data(), overrides.size(), &error),
+              AIMC_OK)
+        << error.text;
+    return config.mapping;
+  };
+  const std::string fcn = "experiment: {workload: fcn}\n";
+  aimc_mapping_params m = load(fcn + "mapping: {scheme: aihwkit}\n", {});
+  EXPECT_EQ(m.weight_scaling_omega, 0.0);
+  EXPECT_EQ(m.learn_out_scaling, 0);
+  EXPECT_EQ(m.weight_scaling_columnwise, 0);
+  EXPECT_EQ(m.out_scaling_columnwise, 0);
+  EXPECT_EQ(m.max_input_size, 512);
+  EXPECT_EQ(m.max_output_size, 512);
+  m = load(fcn, {"mapping.scheme=aihwkit"});
+  EXPECT_EQ(m.weight_scaling_omega, 0.0);
+  EXPECT_EQ(m.learn_out_scaling, 0);
+  m = load(fcn, {});
+  EXPECT_EQ(m.scheme, AIMC_MAPPING_AIMCSIM_ROWWISE);
+  EXPECT_EQ(m.weight_scaling_omega, 1.0);
+  EXPECT_EQ(m.learn_out_scaling, 1);
+  // Explicit keys before the scheme, and a scheme given with -p over a file's keys.
+  m = load(fcn + "mapping: {weight_scaling_omega: 0.6, learn_out_scaling: true, scheme: aihwkit}\n", {});
+  EXPECT_EQ(m.weight_scaling_omega, 0.6);
+  EXPECT_EQ(m.learn_out_scaling, 1);
+  m = load(fcn + "mapping: {weight_scaling_omega: 0.3}\n", {"mapping.scheme=aihwkit"});
+  EXPECT_EQ(m.scheme, AIMC_MAPPING_AIHWKIT);
+  EXPECT_EQ(m.weight_scaling_omega, 0.3);
+  EXPECT_EQ(m.learn_out_scaling, 0);
 }
 
 // A split the chip cannot hold (at most 8 tiles along a layer's side, 16 chip
