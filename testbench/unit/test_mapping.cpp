@@ -19,6 +19,7 @@
 #include "aimc_sim/config.h"
 #include "aimc_sim/idx.h"
 #include "aimc_sim/nn.h"
+#include "aimc/aimc.h"
 #include "aimc/serial.h"
 #include "exe_support.h"
 
@@ -357,6 +358,113 @@ TEST(MappingAihwkit, TikiTakaKilledMidEpochResumesBitIdentical) {
   for (const char *name : {"stats.json", "histograms.csv", "weights/layer0.idx", "weights/layer1.idx",
                            "weights/layer2.idx", "weights/layer3.idx"})
     EXPECT_EQ(exe::read_file(whole + "/" + name), exe::read_file(killed + "/" + name)) << name;
+}
+
+// A hand-computed 2 x 3 tile of the aihwkit scheme on an ideal ConstantStep
+// device (dw_min g = 0.001, no noise, no spread), with AIHWKIT's default update
+// (desired_bl 31, update management and BL management):
+//   W = [[0.2, -0.4, 0.1], [0.05, 0.3, -0.25]], x = [1, -0.5, 0.25],
+//   dy = [0.3, -0.6] (the output gradient), lr = 0.01.
+// Forward: y = W x = [0.425, -0.1625] whatever the mapping. Update: the tile
+// receives d = dy / alpha; with x_max = 1, k = lr x_max d_max / g, BL = ceil(k),
+// A = sqrt(lr / (g BL)) sqrt(x_max / d_max), B = sqrt(lr / (g BL)) sqrt(d_max /
+// x_max), and each of the BL slots of cell (i, j) is a coincidence with
+// probability A|d_i| B|x_j|: E[n_ij] = lr |d_i| |x_j| / g pulses of sign
+// -sign(d_i x_j), so E[alpha dW_device] = -lr dy x^T.
+//   omega 0: no scales, d = dy, k = 6, BL = 6, A = 5/3, B = 1,
+//            E[n] = [[3, 1.5, 0.75], [6, 3, 1.5]].
+//   omega 0.5 per tile: alpha = 0.4 / 0.5 = 0.8, d = [0.375, -0.75], k = 7.5,
+//            BL = 8, A = sqrt(5/3), B = sqrt(15/16), E[n] = [[3.75, 1.875, 0.9375],
+//            [7.5, 3.75, 1.875]].
+//   omega 0.5 per column: alpha = [0.8, 0.6], d = [0.375, -1], k = 10, BL = 10,
+//            A = B = 1, E[n] = [[3.75, 1.875, 0.9375], [10, 5, 2.5]].
+// The pulse counts are binomial (BL slots, probability E[n]/BL): their mean over
+// 4000 trials lies within 5 standard errors; cells with probability 1 are exact.
+TEST(MappingAihwkit, HandComputedTwoByThreeTileForwardAndExpectedPulsedStep) {
+  const float w[6] = {0.2f, -0.4f, 0.1f, 0.05f, 0.3f, -0.25f}, x[3] = {1.0f, -0.5f, 0.25f}, dy[2] = {0.3f, -0.6f};
+  const float lr = 0.01f, g = 0.001f;
+  struct Case {
+    const char *name;
+    float omega;
+    int columnwise;
+    std::vector<float> alpha;  // empty: no scales
+    std::vector<float> device;  // W / alpha
+    std::vector<float> d;       // dy / alpha
+    int bl;
+    double a, b;
+    std::vector<double> pulses;  // E[n_ij]
+  } cases[] = {
+      {"omega 0", 0.0f, 0, {}, {0.2f, -0.4f, 0.1f, 0.05f, 0.3f, -0.25f}, {0.3f, -0.6f}, 6, 5.0 / 3.0, 1.0,
+       {3, 1.5, 0.75, 6, 3, 1.5}},
+      {"omega 0.5 per tile", 0.5f, 0, {0.8f}, {0.25f, -0.5f, 0.125f, 0.0625f, 0.375f, -0.3125f}, {0.375f, -0.75f}, 8,
+       std::sqrt(5.0 / 3.0), std::sqrt(15.0 / 16.0), {3.75, 1.875, 0.9375, 7.5, 3.75, 1.875}},
+      {"omega 0.5 per column", 0.5f, 1, {0.8f, 0.6f}, {0.25f, -0.5f, 0.125f, 0.05f / 0.6f, 0.5f, -0.25f / 0.6f},
+       {0.375f, -1.0f}, 10, 1.0, 1.0, {3.75, 1.875, 0.9375, 10, 5, 2.5}},
+  };
+  aimc_device_params p;
+  aimc_device_params_default(&p, AIMC_DEVICE_CONSTANT_STEP);
+  p.dw_min = g;
+  p.dw_min_dtod = p.up_down_dtod = p.w_max_dtod = p.w_min_dtod = p.dw_min_std = 0.0;
+  p.w_max = 1.0;
+  p.w_min = -1.0;
+  aimc_update_params u;
+  aimc_update_params_default(&u);
+  aimc_io_params io;
+  aimc_io_params_perfect(&io);
+  for (const Case &c : cases) {
+    SCOPED_TRACE(c.name);
+    std::vector<float> device(w, w + 6), alpha(c.columnwise ? 2 : 1);
+    if (c.omega > 0.0f) {
+      ASSERT_EQ(aimc_nn_fixed_scales(2, 3, w, c.omega, c.columnwise, alpha.data(), device.data()), AIMC_OK);
+      for (size_t k = 0; k < alpha.size(); ++k) EXPECT_FLOAT_EQ(alpha[k], c.alpha[k]) << k;
+    }
+    for (size_t k = 0; k < 6; ++k) EXPECT_FLOAT_EQ(device[k], c.device[k]) << k;
+    aimc_array array;
+    ASSERT_EQ(aimc_array_create(&array, 2, 3, &p, 5, 0), AIMC_OK);
+    ASSERT_EQ(aimc_array_set_weights(&array, device.data()), AIMC_OK);
+    EXPECT_EQ(array.device.granularity, g);
+    // Forward: the MVM on the devices times the scales.
+    float y[2];
+    aimc_io_stats io_stats = {};
+    ASSERT_EQ(aimc_array_forward(&array, &io, x, y, 1, &io_stats), AIMC_OK);
+    if (c.omega > 0.0f) aimc_nn_tile_scale(1, 2, alpha.data(), alpha.size(), 0, y, y);
+    EXPECT_NEAR(y[0], 0.425, 1e-6);
+    EXPECT_NEAR(y[1], -0.1625, 1e-6);
+    // Update: the gradient divided by the scales, then BL and the probability scales.
+    float d[2] = {dy[0], dy[1]};
+    if (c.omega > 0.0f) aimc_nn_tile_scale(1, 2, alpha.data(), alpha.size(), 1, dy, d);
+    EXPECT_FLOAT_EQ(d[0], c.d[0]);
+    EXPECT_FLOAT_EQ(d[1], c.d[1]);
+    aimc_bl_scales bl = aimc_update_bl_scales(&u, lr, array.device.granularity, 1.0f, std::fabs(d[1]), g);
+    EXPECT_EQ(bl.bl, c.bl);
+    EXPECT_NEAR(bl.a, c.a, 1e-6);
+    EXPECT_NEAR(bl.b, c.b, 1e-6);
+    // The pulses: mean count per cell over many trials from the mapped weights.
+    const int trials = 4000;
+    std::vector<double> sum(6, 0.0), effective(6, 0.0);
+    for (int t = 0; t < trials; ++t) {
+      ASSERT_EQ(aimc_array_set_weights(&array, device.data()), AIMC_OK);
+      ASSERT_EQ(aimc_array_update(&array, x, d, 1, lr, &u, nullptr, nullptr), AIMC_OK);
+      for (int k = 0; k < 6; ++k) {
+        double step = (double)array.w[k] - (double)device[k];
+        double sign = -(d[k / 3] > 0 ? 1.0 : -1.0) * (x[k % 3] > 0 ? 1.0 : -1.0);
+        double n = std::round(step / g);
+        ASSERT_NEAR(step, n * g, 1e-6) << "cell " << k << " moved by a non-integer number of steps";
+        ASSERT_GE(sign * n, 0.0) << "cell " << k << " moved against -sign(d x)";
+        sum[k] += sign * n;
+        effective[k] += step * (c.omega > 0.0f ? alpha[alpha.size() > 1 ? k / 3 : 0] : 1.0f);
+      }
+    }
+    for (int k = 0; k < 6; ++k) {
+      const double mean = sum[k] / trials, prob = c.pulses[k] / c.bl;
+      const double error = std::sqrt(c.bl * prob * (1.0 - prob) / trials);
+      EXPECT_NEAR(mean, c.pulses[k], 5.0 * error + 1e-12) << "cell " << k;
+      // In effective weight: E[alpha dW_device] = -lr dy x^T (alpha <= 1 here; 1e-7 for the float sums of steps).
+      EXPECT_NEAR(effective[k] / trials, -(double)lr * dy[k / 3] * x[k % 3], 5.0 * error * g + 1e-7)
+          << "cell " << k;
+    }
+    aimc_array_destroy(&array);
+  }
 }
 
 TEST(MappingConfig, RowwiseSchemeRefusesOmegaZeroAndTheAihwkitOnlyKeys) {
