@@ -57,7 +57,9 @@ static const aimc_cfg_field experiment_fields[] = {
   AIMC_CFG_ENUM_FIELD(TRAIN, workload, "least_squares", workload_name, 0,
                       "least_squares, fcn (784-256-128-10 sigmoid) or cnn (the paper's LeNet-like net)"),
   AIMC_CFG_ENUM_FIELD(TRAIN, algorithm, "analog_sgd", algorithm_name, 0, "digital_sgd, analog_sgd or tiki_taka"),
-  AIMC_CFG_UINT64_FIELD(TRAIN, seed, "1", 0, "seed of the problem, initial weights, data order and chip"),
+  AIMC_CFG_UINT64_FIELD(TRAIN, seed, "1", 0,
+                        "seed of the problem, initial weights, data order and the chip's run-time noise (the "
+                        "device draw: device.construction_seed)"),
   AIMC_CFG_DOUBLE_FIELD(TRAIN, lr, "0.05", NONE, 0, 0, GT, "SGD learning rate (the paper's alpha)"),
   AIMC_CFG_INT_FIELD(TRAIN, lr_step, "0", 0, 1 << 30, GE | LE,
                      "epochs (least squares: steps) between learning-rate decays; 0 = constant"),
