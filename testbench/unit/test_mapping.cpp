@@ -4,7 +4,10 @@
 // the gradient divided by them before the update; the split of a 784-input layer
 // into two tiles of 392), and aimcsim_rowwise refusing the keys it does not read.
 // The closed forms compare the device weights in OUTDIR/weights/ with the
-// initial draw (aimc_nn_init_pytorch, as the network draws it).
+// initial draw (aimc_nn_init_pytorch, as the network draws it). In process: a
+// hand-computed 2 x 3 tile through the scheme's scale functions and the array
+// kernels, and the mapping section's per-scheme defaults. Also: PyTorch's
+// default initialisation on the devices, and one chip per construction seed.
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -464,6 +467,40 @@ TEST(MappingAihwkit, HandComputedTwoByThreeTileForwardAndExpectedPulsedStep) {
           << "cell " << k;
     }
     aimc_array_destroy(&array);
+  }
+}
+
+// PyTorch's default initialisation (Linear and Conv2d reset_parameters:
+// kaiming_uniform_ with a = sqrt(5), bound 1/sqrt(fan_in)), as the devices hold
+// it under omega 0: the CNN's convolutions have fan_in = in_channels x 5 x 5
+// (25 and 400), its dense layers 512 and 128. Each layer's weights lie in
+// [-b, b), reach beyond 0.9 b, and their mean square is b^2/3 within 4
+// standard errors (sqrt(1/5 - 1/9) b^2 / sqrt(n)).
+TEST(MappingAihwkit, CnnDevicesHoldPyTorchsDefaultInitialisation) {
+  require_data();
+  TempDir dir;
+  std::string out, path = dir.path() + "/cnn";
+  ASSERT_EQ(run(kFcn + kNoUpdate + " -p experiment.workload=cnn -p experiment.batch=8 -p mapping.weight_scaling_omega=0"
+                    " -o " + path,
+                &out),
+            0)
+      << out;
+  ASSERT_EQ(layer_count(path), 4);
+  const size_t fan_in[4] = {25, 400, 512, 128}, outputs[4] = {16, 32, 128, 10};
+  for (int l = 0; l < 4; ++l) {
+    Matrix d = device(path, l);
+    ASSERT_EQ(d.rows, outputs[l]) << "layer " << l;
+    ASSERT_EQ(d.cols, fan_in[l]) << "layer " << l;
+    const double b = 1.0 / std::sqrt(static_cast<double>(fan_in[l])), n = static_cast<double>(d.v.size());
+    double squares = 0.0, largest = 0.0;
+    for (float w : d.v) {
+      ASSERT_GE(w, -b) << "layer " << l;
+      ASSERT_LT(w, b) << "layer " << l;
+      squares += static_cast<double>(w) * w;
+      largest = std::max(largest, std::fabs(static_cast<double>(w)));
+    }
+    EXPECT_GT(largest, 0.9 * b) << "layer " << l;
+    EXPECT_NEAR(squares / n, b * b / 3, 4 * std::sqrt(1.0 / 5 - 1.0 / 9) * b * b / std::sqrt(n)) << "layer " << l;
   }
 }
 
