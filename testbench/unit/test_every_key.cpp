@@ -337,3 +337,20 @@ TEST(DeviceSettings, TheCapacitorPresetLoadsAndItsLifetimeChangesTheRun) {
   ASSERT_EQ(run_in(dir, "b", cap + " -p device.lifetime=0", &out), 0) << out;
   EXPECT_NE(fingerprint(dir / "a"), fingerprint(dir / "b"));
 }
+
+TEST(DeviceSettings, TimedAndUntimedRunsWithDecayDiffusionAndResetsAreBitIdentical) {
+  TempDir dir;
+  std::string out;
+  const std::string args = kExperiments + "ls-tiki-taka.yaml -p experiment.steps=60 -p device.lifetime=100 "
+                                          "-p device.diffusion=0.002 -p fast_device.lifetime=30 "
+                                          "-p fast_device.diffusion=0.001 -p tiki_taka.with_reset_prob=0.3 "
+                                          "-p fast_device.reset_std=0.01";
+  ASSERT_EQ(run_in(dir, "timed", args, &out), 0) << out;
+  ASSERT_EQ(run_in(dir, "untimed", args + " --no-timing", &out), 0) << out;
+  for (const char *column : {"loss", "f_minus_fstar", "learning_error", "energy_j"}) {
+    auto timed = exe::read_csv_rows(dir / "timed/metrics.csv"), untimed = exe::read_csv_rows(dir / "untimed/metrics.csv");
+    ASSERT_EQ(timed.size(), untimed.size());
+    for (size_t k = 0; k < timed.size(); ++k) EXPECT_EQ(timed[k].at(column), untimed[k].at(column)) << column << k;
+  }
+  EXPECT_EQ(read_file(dir / "timed/histograms.csv"), read_file(dir / "untimed/histograms.csv"));
+}
