@@ -83,6 +83,9 @@ static const aimc_cfg_field tiki_taka_fields[] = {
                      "mini-batches (least squares: steps) between transfers"),
   AIMC_CFG_INT_FIELD(TT, n_reads_per_transfer, "1", 1, 1 << 24, GE | LE, "columns of A read per transfer, cycling"),
   AIMC_CFG_DOUBLE_FIELD(TT, gamma, "0", NONE, 0, 0, GE, "effective weight gamma*A + C"),
+  AIMC_CFG_DOUBLE_FIELD(TT, with_reset_prob, "0", NONE, 0, 1, GE | LE,
+                        "probability that a transferred column of A is reset to fast_device.reset (AIHWKIT's "
+                        "TransferCompound.with_reset_prob)"),
 };
 SECTION(aimc_tiki_taka_schema, "tiki_taka", "Tiki-Taka (TT-v1): a fast array A and transfers into C.", TT,
         tiki_taka_fields);
