@@ -137,6 +137,19 @@ aimc_status aimc_hw_chip_transfer(aimc_hw_chip *chip, int layer, int first_colum
   return l ? chip->chip->controller().transfer(*l, first_column, columns, lr) : AIMC_EINVAL;
 }
 
+aimc_status aimc_hw_chip_device_step(aimc_hw_chip *chip, int layer) {
+  if (!chip) return null_argument("aimc_hw_chip_device_step");
+  aimc::hw::Layer *l = find_layer(chip, layer);
+  return l ? chip->chip->controller().device_step(*l) : AIMC_EINVAL;
+}
+
+aimc_status aimc_hw_chip_reset_columns(aimc_hw_chip *chip, int layer, aimc_hw_array which, int first_column,
+                                       int columns) {
+  if (!chip) return null_argument("aimc_hw_chip_reset_columns");
+  aimc::hw::Layer *l = find_layer(chip, layer);
+  return l ? chip->chip->controller().reset_columns(*l, which, first_column, columns) : AIMC_EINVAL;
+}
+
 aimc_status aimc_hw_chip_digital(aimc_hw_chip *chip, aimc_hw_phase phase, aimc_hw_op_class op, uint64_t count) {
   if (!chip) return null_argument("aimc_hw_chip_digital");
   return chip->chip->controller().digital(phase, op, count);

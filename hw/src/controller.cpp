@@ -197,12 +197,16 @@ sc_core::sc_time Controller::digital_unit(aimc_hw_op_class op, uint64_t count, a
 }
 
 // The controller finds max|x| and max|d| of every sample of a tile's update
-// (update and bit-length management): one operation per element.
+// (update and bit-length management): one operation per element, with the
+// buffer traffic of its cost entry (words read and written per operation).
 sc_core::sc_time Controller::update_management(const Tile &tile, const aimc_update_params &update, int samples,
                                                aimc_hw_phase phase, const sc_core::sc_time &request) {
   if (!pulsed(update.pulse_type) || !(update.update_management || update.update_bl_management)) return request;
   uint64_t ops = static_cast<uint64_t>(samples) * static_cast<uint64_t>(tile.rows() + tile.cols());
-  return digital_unit(AIMC_HW_OP_UPDATE_MANAGEMENT, ops, phase, request);
+  const aimc_hw_op_cost *cost = aimc_hw_controller_op_cost(&params_, AIMC_HW_OP_UPDATE_MANAGEMENT);
+  sc_core::sc_time operands = buffer_transport(true, ops * static_cast<uint64_t>(cost->words_read), phase, request);
+  sc_core::sc_time computed = digital_unit(AIMC_HW_OP_UPDATE_MANAGEMENT, ops, phase, operands);
+  return buffer_transport(false, ops * static_cast<uint64_t>(cost->words_written), phase, computed);
 }
 
 aimc_status Controller::check_layer(const Layer &layer, aimc_hw_array which, int batch) const {
@@ -411,6 +415,55 @@ aimc_status Controller::transfer(Layer &layer, int first_column, int columns, fl
       t.batch = p.count;
       t.lr = -lr;
       finish = std::max(finish, tile_transport(layer.tile(AIMC_HW_ARRAY_MAIN, p.rb, p.cb), t, managed[k]));
+      status = t.status;
+    }
+  }
+  end(phase, start, finish);
+  return status;
+}
+
+aimc_status Controller::device_step(Layer &layer) {
+  const aimc_hw_phase phase = AIMC_HW_PHASE_UPDATE;
+  sc_core::sc_time start;
+  aimc_status status = begin(phase, &start);
+  if (status != AIMC_OK) return status;
+  const LayerMap &m = layer.map();
+  sc_core::sc_time finish = start;
+  for (int a = 0; a < (layer.has_fast() ? 2 : 1) && status == AIMC_OK; ++a) {
+    const aimc_hw_array which = a == 0 ? AIMC_HW_ARRAY_MAIN : AIMC_HW_ARRAY_FAST;
+    for (int k = 0; k < m.tiles() && status == AIMC_OK; ++k) {
+      TileTransaction t;
+      t.command = TileCommand::device_step;
+      t.phase = phase;
+      finish = std::max(finish, tile_transport(layer.tile(which, k / m.col_blocks, k % m.col_blocks), t, start));
+      status = t.status;
+    }
+  }
+  end(phase, start, finish);
+  return status;
+}
+
+aimc_status Controller::reset_columns(Layer &layer, aimc_hw_array which, int first_column, int columns) {
+  const aimc_hw_phase phase = AIMC_HW_PHASE_TRANSFER;
+  aimc_status status = check_layer(layer, which, 0);
+  if (status != AIMC_OK) return status;
+  const LayerMap &m = layer.map();
+  if (first_column < 0 || columns < 0 || first_column > m.in - columns)
+    return aimc_error_set(AIMC_EINVAL, "%s: reset of columns [%d, %d) outside the layer's %d columns", layer.name(),
+                          first_column, first_column + columns, m.in);
+  sc_core::sc_time start;
+  if ((status = begin(phase, &start)) != AIMC_OK) return status;
+  sc_core::sc_time finish = start;
+  for (int cb = 0; columns > 0 && cb < m.col_blocks && status == AIMC_OK; ++cb) {
+    int lo = std::max(first_column, m.col_begin(cb)), hi = std::min(first_column + columns, m.col_begin(cb) + m.col_size(cb));
+    if (lo >= hi) continue;
+    for (int rb = 0; rb < m.row_blocks && status == AIMC_OK; ++rb) {
+      TileTransaction t;
+      t.command = TileCommand::reset_columns;
+      t.phase = phase;
+      t.first_column = lo - m.col_begin(cb);
+      t.batch = hi - lo;
+      finish = std::max(finish, tile_transport(layer.tile(which, rb, cb), t, start));
       status = t.status;
     }
   }

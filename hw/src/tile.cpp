@@ -19,6 +19,7 @@ TileActivity activity_of(const TileTransaction &t) {
     case TileCommand::forward: return TileActivity::forward;
     case TileCommand::backward: return TileActivity::backward;
     case TileCommand::read_columns: return TileActivity::transfer_read;
+    case TileCommand::reset_columns: return TileActivity::transfer_update;
     case TileCommand::update:
     default: return t.phase == AIMC_HW_PHASE_TRANSFER ? TileActivity::transfer_update : TileActivity::update;
   }
@@ -28,6 +29,7 @@ TileActivity activity_of(const TileTransaction &t) {
 bool complete(const TileTransaction &t) {
   if (t.batch < 0) return false;
   if (t.command == TileCommand::update) return t.update && (t.batch == 0 || (t.input && t.error));
+  if (t.command == TileCommand::device_step || t.command == TileCommand::reset_columns) return true;
   bool needs_input = t.command != TileCommand::read_columns;
   return t.io && (t.batch == 0 || (t.output && (!needs_input || t.input)));
 }
@@ -118,7 +120,12 @@ void Tile::b_transport(tlm::tlm_generic_payload &payload, sc_core::sc_time &dela
   sc_core::sc_time duration = sc_core::SC_ZERO_TIME;
   bool traced = tracing();
   if (traced) trace_->vcd->change(start, trace_->activity, static_cast<int64_t>(activity_of(*t)));
-  t->status = t->command == TileCommand::update ? update(*t, start, duration) : read(*t, start, duration);
+  switch (t->command) {
+    case TileCommand::update: t->status = update(*t, start, duration); break;
+    case TileCommand::device_step:
+    case TileCommand::reset_columns: t->status = device_process(*t, start, duration); break;
+    default: t->status = read(*t, start, duration); break;
+  }
   if (timed_) {
     free_at_ = start + duration;
     delay = free_at_ - now;
@@ -228,6 +235,37 @@ aimc_status Tile::update(TileTransaction &t, const sc_core::sc_time &start, sc_c
   }
   if (traced) trace_conductances(start + duration);
   return status;
+}
+
+// The devices' own processes (AIHWKIT's post-update step, once per mini-batch:
+// diffusion, then decay) are physics, not driven operations: they take no time
+// of the tile and no energy of the chip. A column reset is driven: one
+// programming pulse on each device of a column, the column's line and all row
+// lines pulsed in one slot, the columns one after another.
+aimc_status Tile::device_process(TileTransaction &t, const sc_core::sc_time &start, sc_core::sc_time &duration) {
+  duration = sc_core::SC_ZERO_TIME;
+  if (t.command == TileCommand::device_step) {
+    aimc_array_diffuse(&array_);
+    aimc_array_decay(&array_, 1.0f);
+  } else {
+    if (t.first_column < 0 || t.batch > cols_ - t.first_column)
+      return aimc_error_set(AIMC_EINVAL, "%s: reset of columns [%d, %d) outside the tile's %d columns", name(),
+                            t.first_column, t.first_column + t.batch, cols_);
+    aimc_array_reset_columns(&array_, t.first_column, t.first_column + t.batch);
+    aimc_update_stats pulses{};
+    pulses.samples = static_cast<uint64_t>(t.batch);
+    pulses.slots = static_cast<uint64_t>(t.batch);
+    pulses.row_pulses = static_cast<uint64_t>(t.batch) * static_cast<uint64_t>(rows_);
+    pulses.col_pulses = static_cast<uint64_t>(t.batch);
+    pulse_generator_.fire(pulses, t.phase);
+    duration = pulse_generator_.duration(pulses.samples, pulses.slots);
+    double program = static_cast<double>(pulses.row_pulses) * pulse_energy_;
+    program_energy_.add_amount(program);
+    add_energy(t.phase, program);
+  }
+  conductance_dirty_ = true;
+  if (tracing()) trace_conductances(start + duration);
+  return AIMC_OK;
 }
 
 void Tile::on_sample(void *context, uint64_t, int bl, int words, int, const uint64_t *row_bits, const int8_t *row_sign,

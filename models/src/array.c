@@ -113,7 +113,8 @@ void aimc_array_decay(aimc_array *array, float alpha) {
   uint64_t event = array->device_event++;
   for (size_t c = 0; c < n; ++c) {
     const aimc_cell *cell = &array->cells[c];
-    float keep = 1.0f - alpha * (1.0f - cell->decay_scale);
+    /* AIHWKIT's decayWeights: the scale itself at alpha 1, 1 + alpha (scale - 1) otherwise. */
+    float keep = alpha == 1.0f ? cell->decay_scale : 1.0f + alpha * (cell->decay_scale - 1.0f);
     w[c] = clip_float((w[c] - cell->reset_bias) * keep + cell->reset_bias, cell->b_min, cell->b_max);
     refresh_visible(array, c, event, 1);
   }

@@ -245,8 +245,12 @@ TEST(Resources, MalformedLimitVariablesAreRefusedByName) {
           << out;
       EXPECT_TRUE(contains(out, std::string(variable) + "='" + value + "' is not a byte count")) << out;
     }
-    // The largest value that fits, and one with a suffix, are accepted.
+    // A terminal escape in the value is quoted escaped, never raw.
     std::string out;
+    EXPECT_EQ(run("run -p experiment.steps=2 --quiet -o " + outdir, &out, std::string(variable) + "='1G\x1b[2J'"), 2);
+    EXPECT_TRUE(contains(out, std::string(variable) + "='1G\\x1b[2J' is not a byte count")) << out;
+    EXPECT_FALSE(contains(out, "\x1b")) << out;
+    // The largest value that fits, and one with a suffix, are accepted.
     EXPECT_EQ(
         run("run -p experiment.steps=2 --quiet --threads 1 -o " + outdir, &out, std::string(variable) + "=16777215T"),
         0)

@@ -4,7 +4,10 @@
 // the gradient divided by them before the update; the split of a 784-input layer
 // into two tiles of 392), and aimcsim_rowwise refusing the keys it does not read.
 // The closed forms compare the device weights in OUTDIR/weights/ with the
-// initial draw (aimc_nn_init_pytorch, as the network draws it).
+// initial draw (aimc_nn_init_pytorch, as the network draws it). In process: a
+// hand-computed 2 x 3 tile through the scheme's scale functions and the array
+// kernels, and the mapping section's per-scheme defaults. Also: PyTorch's
+// default initialisation on the devices, and one chip per construction seed.
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -16,8 +19,10 @@
 #include <vector>
 
 #include "aimc_sim/checkpoint.h"
+#include "aimc_sim/config.h"
 #include "aimc_sim/idx.h"
 #include "aimc_sim/nn.h"
+#include "aimc/aimc.h"
 #include "aimc/serial.h"
 #include "exe_support.h"
 
@@ -358,6 +363,192 @@ TEST(MappingAihwkit, TikiTakaKilledMidEpochResumesBitIdentical) {
     EXPECT_EQ(exe::read_file(whole + "/" + name), exe::read_file(killed + "/" + name)) << name;
 }
 
+// A hand-computed 2 x 3 tile of the aihwkit scheme on an ideal ConstantStep
+// device (dw_min g = 0.001, no noise, no spread), with AIHWKIT's default update
+// (desired_bl 31, update management and BL management):
+//   W = [[0.2, -0.4, 0.1], [0.05, 0.3, -0.25]], x = [1, -0.5, 0.25],
+//   dy = [0.3, -0.6] (the output gradient), lr = 0.01.
+// Forward: y = W x = [0.425, -0.1625] whatever the mapping. Update: the tile
+// receives d = dy / alpha; with x_max = 1, k = lr x_max d_max / g, BL = ceil(k),
+// A = sqrt(lr / (g BL)) sqrt(x_max / d_max), B = sqrt(lr / (g BL)) sqrt(d_max /
+// x_max), and each of the BL slots of cell (i, j) is a coincidence with
+// probability A|d_i| B|x_j|: E[n_ij] = lr |d_i| |x_j| / g pulses of sign
+// -sign(d_i x_j), so E[alpha dW_device] = -lr dy x^T.
+//   omega 0: no scales, d = dy, k = 6, BL = 6, A = 5/3, B = 1,
+//            E[n] = [[3, 1.5, 0.75], [6, 3, 1.5]].
+//   omega 0.5 per tile: alpha = 0.4 / 0.5 = 0.8, d = [0.375, -0.75], k = 7.5,
+//            BL = 8, A = sqrt(5/3), B = sqrt(15/16), E[n] = [[3.75, 1.875, 0.9375],
+//            [7.5, 3.75, 1.875]].
+//   omega 0.5 per column: alpha = [0.8, 0.6], d = [0.375, -1], k = 10, BL = 10,
+//            A = B = 1, E[n] = [[3.75, 1.875, 0.9375], [10, 5, 2.5]].
+// The pulse counts are binomial (BL slots, probability E[n]/BL): their mean over
+// 4000 trials lies within 5 standard errors; cells with probability 1 are exact.
+TEST(MappingAihwkit, HandComputedTwoByThreeTileForwardAndExpectedPulsedStep) {
+  const float w[6] = {0.2f, -0.4f, 0.1f, 0.05f, 0.3f, -0.25f}, x[3] = {1.0f, -0.5f, 0.25f}, dy[2] = {0.3f, -0.6f};
+  const float lr = 0.01f, g = 0.001f;
+  struct Case {
+    const char *name;
+    float omega;
+    int columnwise;
+    std::vector<float> alpha;  // empty: no scales
+    std::vector<float> device;  // W / alpha
+    std::vector<float> d;       // dy / alpha
+    int bl;
+    double a, b;
+    std::vector<double> pulses;  // E[n_ij]
+  } cases[] = {
+      {"omega 0", 0.0f, 0, {}, {0.2f, -0.4f, 0.1f, 0.05f, 0.3f, -0.25f}, {0.3f, -0.6f}, 6, 5.0 / 3.0, 1.0,
+       {3, 1.5, 0.75, 6, 3, 1.5}},
+      {"omega 0.5 per tile", 0.5f, 0, {0.8f}, {0.25f, -0.5f, 0.125f, 0.0625f, 0.375f, -0.3125f}, {0.375f, -0.75f}, 8,
+       std::sqrt(5.0 / 3.0), std::sqrt(15.0 / 16.0), {3.75, 1.875, 0.9375, 7.5, 3.75, 1.875}},
+      {"omega 0.5 per column", 0.5f, 1, {0.8f, 0.6f}, {0.25f, -0.5f, 0.125f, 0.05f / 0.6f, 0.5f, -0.25f / 0.6f},
+       {0.375f, -1.0f}, 10, 1.0, 1.0, {3.75, 1.875, 0.9375, 10, 5, 2.5}},
+  };
+  aimc_device_params p;
+  aimc_device_params_default(&p, AIMC_DEVICE_CONSTANT_STEP);
+  p.dw_min = g;
+  p.dw_min_dtod = p.up_down_dtod = p.w_max_dtod = p.w_min_dtod = p.dw_min_std = 0.0;
+  p.w_max = 1.0;
+  p.w_min = -1.0;
+  aimc_update_params u;
+  aimc_update_params_default(&u);
+  aimc_io_params io;
+  aimc_io_params_perfect(&io);
+  for (const Case &c : cases) {
+    SCOPED_TRACE(c.name);
+    std::vector<float> device(w, w + 6), alpha(c.columnwise ? 2 : 1);
+    if (c.omega > 0.0f) {
+      ASSERT_EQ(aimc_nn_fixed_scales(2, 3, w, c.omega, c.columnwise, alpha.data(), device.data()), AIMC_OK);
+      for (size_t k = 0; k < alpha.size(); ++k) EXPECT_FLOAT_EQ(alpha[k], c.alpha[k]) << k;
+    }
+    for (size_t k = 0; k < 6; ++k) EXPECT_FLOAT_EQ(device[k], c.device[k]) << k;
+    aimc_array array;
+    ASSERT_EQ(aimc_array_create(&array, 2, 3, &p, 5, 0), AIMC_OK);
+    ASSERT_EQ(aimc_array_set_weights(&array, device.data()), AIMC_OK);
+    EXPECT_EQ(array.device.granularity, g);
+    // Forward: the MVM on the devices times the scales.
+    float y[2];
+    aimc_io_stats io_stats = {};
+    ASSERT_EQ(aimc_array_forward(&array, &io, x, y, 1, &io_stats), AIMC_OK);
+    if (c.omega > 0.0f) aimc_nn_tile_scale(1, 2, alpha.data(), alpha.size(), 0, y, y);
+    EXPECT_NEAR(y[0], 0.425, 1e-6);
+    EXPECT_NEAR(y[1], -0.1625, 1e-6);
+    // Update: the gradient divided by the scales, then BL and the probability scales.
+    float d[2] = {dy[0], dy[1]};
+    if (c.omega > 0.0f) aimc_nn_tile_scale(1, 2, alpha.data(), alpha.size(), 1, dy, d);
+    EXPECT_FLOAT_EQ(d[0], c.d[0]);
+    EXPECT_FLOAT_EQ(d[1], c.d[1]);
+    aimc_bl_scales bl = aimc_update_bl_scales(&u, lr, array.device.granularity, 1.0f, std::fabs(d[1]), g);
+    EXPECT_EQ(bl.bl, c.bl);
+    EXPECT_NEAR(bl.a, c.a, 1e-6);
+    EXPECT_NEAR(bl.b, c.b, 1e-6);
+    // The pulses: mean count per cell over many trials from the mapped weights.
+    const int trials = 4000;
+    std::vector<double> sum(6, 0.0), effective(6, 0.0);
+    for (int t = 0; t < trials; ++t) {
+      ASSERT_EQ(aimc_array_set_weights(&array, device.data()), AIMC_OK);
+      ASSERT_EQ(aimc_array_update(&array, x, d, 1, lr, &u, nullptr, nullptr), AIMC_OK);
+      for (int k = 0; k < 6; ++k) {
+        double step = (double)array.w[k] - (double)device[k];
+        double sign = -(d[k / 3] > 0 ? 1.0 : -1.0) * (x[k % 3] > 0 ? 1.0 : -1.0);
+        double n = std::round(step / g);
+        ASSERT_NEAR(step, n * g, 1e-6) << "cell " << k << " moved by a non-integer number of steps";
+        ASSERT_GE(sign * n, 0.0) << "cell " << k << " moved against -sign(d x)";
+        sum[k] += sign * n;
+        effective[k] += step * (c.omega > 0.0f ? alpha[alpha.size() > 1 ? k / 3 : 0] : 1.0f);
+      }
+    }
+    for (int k = 0; k < 6; ++k) {
+      const double mean = sum[k] / trials, prob = c.pulses[k] / c.bl;
+      const double error = std::sqrt(c.bl * prob * (1.0 - prob) / trials);
+      EXPECT_NEAR(mean, c.pulses[k], 5.0 * error + 1e-12) << "cell " << k;
+      // In effective weight: E[alpha dW_device] = -lr dy x^T (alpha <= 1 here; 1e-7 for the float sums of steps).
+      EXPECT_NEAR(effective[k] / trials, -(double)lr * dy[k / 3] * x[k % 3], 5.0 * error * g + 1e-7)
+          << "cell " << k;
+    }
+    aimc_array_destroy(&array);
+  }
+}
+
+// PyTorch's default initialisation (Linear and Conv2d reset_parameters:
+// kaiming_uniform_ with a = sqrt(5), bound 1/sqrt(fan_in)), as the devices hold
+// it under omega 0: the CNN's convolutions have fan_in = in_channels x 5 x 5
+// (25 and 400), its dense layers 512 and 128. Each layer's weights lie in
+// [-b, b), reach beyond 0.9 b, and their mean square is b^2/3 within 4
+// standard errors (sqrt(1/5 - 1/9) b^2 / sqrt(n)).
+TEST(MappingAihwkit, CnnDevicesHoldPyTorchsDefaultInitialisation) {
+  require_data();
+  TempDir dir;
+  std::string out, path = dir.path() + "/cnn";
+  ASSERT_EQ(run(kFcn + kNoUpdate + " -p experiment.workload=cnn -p experiment.batch=8 -p mapping.weight_scaling_omega=0"
+                    " -o " + path,
+                &out),
+            0)
+      << out;
+  ASSERT_EQ(layer_count(path), 4);
+  const size_t fan_in[4] = {25, 400, 512, 128}, outputs[4] = {16, 32, 128, 10};
+  for (int l = 0; l < 4; ++l) {
+    Matrix d = device(path, l);
+    ASSERT_EQ(d.rows, outputs[l]) << "layer " << l;
+    ASSERT_EQ(d.cols, fan_in[l]) << "layer " << l;
+    const double b = 1.0 / std::sqrt(static_cast<double>(fan_in[l])), n = static_cast<double>(d.v.size());
+    double squares = 0.0, largest = 0.0;
+    for (float w : d.v) {
+      ASSERT_GE(w, -b) << "layer " << l;
+      ASSERT_LT(w, b) << "layer " << l;
+      squares += static_cast<double>(w) * w;
+      largest = std::max(largest, std::fabs(static_cast<double>(w)));
+    }
+    EXPECT_GT(largest, 0.9 * b) << "layer " << l;
+    EXPECT_NEAR(squares / n, b * b / 3, 4 * std::sqrt(1.0 / 5 - 1.0 / 9) * b * b / std::sqrt(n)) << "layer " << l;
+  }
+}
+
+// device.construction_seed alone keys the device-to-device draws: training
+// seeds (initial weights, data order, run-time noise) vary the training, not
+// the chip, as the authors' fixed construction_seed does. Observed through the
+// bounds: with bounds of +-1e-4 spread by w_max_dtod / w_min_dtod, almost
+// every initial weight is clipped to its cell's own bound, so wherever two runs'
+// device weights have the same sign they hold the same cell's bound if and only
+// if the cells are the same (the draws are continuous).
+TEST(MappingAihwkit, TrainingSeedsShareTheChipOfOneConstructionSeed) {
+  require_data();
+  TempDir dir;
+  auto chip = [&](int seed, int construction_seed, const std::string &name) {
+    std::string out, path = dir.path() + "/" + name;
+    EXPECT_EQ(run(kFcn + kNoUpdate + " -p mapping.weight_scaling_omega=0 -p device.w_max=1e-4 -p device.w_min=-1e-4"
+                      " -p device.w_max_dtod=0.3 -p device.w_min_dtod=0.3 -p experiment.seed=" +
+                      std::to_string(seed) + " -p device.construction_seed=" + std::to_string(construction_seed) +
+                      " -o " + path,
+                  &out),
+              0)
+        << out;
+    return path;
+  };
+  const std::string a = chip(1, 10, "a"), b = chip(2, 10, "b"), c = chip(1, 11, "c");
+  // The fraction of same-sign cells of chip layer `layer` that hold the same value.
+  auto same = [](const std::string &x, const std::string &y, int layer) {
+    Matrix p = device(x, layer), q = device(y, layer);
+    EXPECT_EQ(p.v.size(), q.v.size());
+    size_t same_sign = 0, equal = 0;
+    for (size_t k = 0; k < p.v.size() && k < q.v.size(); ++k) {
+      if ((p.v[k] > 0) != (q.v[k] > 0)) continue;
+      ++same_sign;
+      equal += p.v[k] == q.v[k];
+    }
+    EXPECT_GT(same_sign, p.v.size() / 4) << "layer " << layer;
+    return same_sign ? static_cast<double>(equal) / static_cast<double>(same_sign) : 0.0;
+  };
+  for (int layer = 0; layer < 4; ++layer) {
+    // The training seeds drew other initial weights (signs), on the same cells.
+    EXPECT_NE(device(a, layer).v, device(b, layer).v) << "layer " << layer;
+    EXPECT_GT(same(a, b, layer), 0.97) << "layer " << layer << ": seeds 1 and 2 with construction seed 10";
+    // Another construction seed: other cells under the same initial weights.
+    EXPECT_LT(same(a, c, layer), 0.03) << "layer " << layer << ": construction seeds 10 and 11";
+  }
+  EXPECT_NE(exe::read_file(a + "/metrics.csv"), exe::read_file(b + "/metrics.csv"));
+}
+
 TEST(MappingConfig, RowwiseSchemeRefusesOmegaZeroAndTheAihwkitOnlyKeys) {
   TempDir dir;
   const std::string base = "run " + kConfigs + "fcn.yaml --quiet -o " + dir.path() + "/run";
@@ -372,6 +563,45 @@ TEST(MappingConfig, RowwiseSchemeRefusesOmegaZeroAndTheAihwkitOnlyKeys) {
     EXPECT_EQ(run(base + " " + option, &out), 2) << option << "\n" << out;
     EXPECT_NE(out.find("invalid section 'mapping': " + message), std::string::npos) << option << "\n" << out;
   }
+}
+
+// mapping.scheme is the section's discriminator: aihwkit starts from AIHWKIT's
+// MappingParameter defaults (0.9.0 and 1.1.0: omega 0, learn_out_scaling
+// false), aimcsim_rowwise from its own (omega 1, learned scales); keys given
+// in the file or with -p win, wherever they stand.
+TEST(MappingConfig, AihwkitSchemeTakesAihwkitsDefaultsOmegaZeroAndNoLearnedScales) {
+  auto load = [](const std::string &text, std::vector<const char *> overrides) {
+    aimc_config config;
+    aimc_cfg_error error;
+    EXPECT_EQ(aimc_cfg_load_string(&aimc_config_schema, &config, "test.yaml", text.data(), text.size(),
+                                   overrides.empty() ? nullptr : overrides.data(), overrides.size(), &error),
+              AIMC_OK)
+        << error.text;
+    return config.mapping;
+  };
+  const std::string fcn = "experiment: {workload: fcn}\n";
+  aimc_mapping_params m = load(fcn + "mapping: {scheme: aihwkit}\n", {});
+  EXPECT_EQ(m.weight_scaling_omega, 0.0);
+  EXPECT_EQ(m.learn_out_scaling, 0);
+  EXPECT_EQ(m.weight_scaling_columnwise, 0);
+  EXPECT_EQ(m.out_scaling_columnwise, 0);
+  EXPECT_EQ(m.max_input_size, 512);
+  EXPECT_EQ(m.max_output_size, 512);
+  m = load(fcn, {"mapping.scheme=aihwkit"});
+  EXPECT_EQ(m.weight_scaling_omega, 0.0);
+  EXPECT_EQ(m.learn_out_scaling, 0);
+  m = load(fcn, {});
+  EXPECT_EQ(m.scheme, AIMC_MAPPING_AIMCSIM_ROWWISE);
+  EXPECT_EQ(m.weight_scaling_omega, 1.0);
+  EXPECT_EQ(m.learn_out_scaling, 1);
+  // Explicit keys before the scheme, and a scheme given with -p over a file's keys.
+  m = load(fcn + "mapping: {weight_scaling_omega: 0.6, learn_out_scaling: true, scheme: aihwkit}\n", {});
+  EXPECT_EQ(m.weight_scaling_omega, 0.6);
+  EXPECT_EQ(m.learn_out_scaling, 1);
+  m = load(fcn + "mapping: {weight_scaling_omega: 0.3}\n", {"mapping.scheme=aihwkit"});
+  EXPECT_EQ(m.scheme, AIMC_MAPPING_AIHWKIT);
+  EXPECT_EQ(m.weight_scaling_omega, 0.3);
+  EXPECT_EQ(m.learn_out_scaling, 0);
 }
 
 // A split the chip cannot hold (at most 8 tiles along a layer's side, 16 chip

@@ -11,6 +11,8 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <sys/stat.h>
+
 #include <string>
 #include <sys/wait.h>
 #include <vector>
@@ -76,6 +78,54 @@ std::string check(const TempDir &dir, const std::string &config, const std::stri
   Result r = run("pulse-check " + kConfigs + config + " -o " + dir.path() + " " + args);
   EXPECT_EQ(r.status, 0) << r.out;
   return read_file(dir.path() + "/pulse_check.json");
+}
+
+// A refused pulse-check changes nothing on disk, and its messages name the
+// configuration's keys: traced lines outside the array, tracing without -o and
+// an array larger than the tile are refused before OUTDIR exists.
+TEST(PulseCheck, RefusedStartsNameTheKeyAndCreateNothing) {
+  TempDir dir;
+  const std::string outdir = dir.path() + "/out", config = kConfigs + "ald-small-tau.yaml";
+  const std::pair<std::string, std::string> cases[] = {
+      {"-p trace.enabled=true -p trace.rows=[0,99] -o " + outdir, "trace.rows[1] = 99 is outside the tile's 16 rows"},
+      {"-p trace.enabled=true", "trace.enabled: the VCD (trace.vcd 'waveforms/trace.vcd') goes below the output "
+                                "directory: give -o OUTDIR"},
+      {"-p pulse_check.rows=200 -o " + outdir, "pulse_check: a 200 x 16 array does not fit one"},
+  };
+  for (const auto &[args, message] : cases) {
+    Result r = run("pulse-check " + config + " " + args);
+    EXPECT_EQ(r.status, 2) << args << "\n" << r.out;
+    EXPECT_NE(r.out.find(message), std::string::npos) << args << "\n" << r.out;
+    EXPECT_EQ(r.out.find("trace.tiles["), std::string::npos) << r.out;
+    EXPECT_FALSE(exe::exists(outdir)) << args;
+  }
+}
+
+// -o into a directory another command wrote (a run's, or one holding a
+// config.yaml of its own) is refused with every byte left as it was; a
+// pulse-check's own directory is written again.
+TEST(PulseCheck, NeverWritesIntoADirectoryItDidNotWrite) {
+  TempDir dir;
+  const std::string config = kConfigs + "ald-small-tau.yaml -p pulse_check.trials=5";
+  const std::string runs = dir.path() + "/run";
+  ASSERT_EQ(exe::run("run -p experiment.steps=3 --quiet -o " + runs), 0);
+  const std::string before = read_file(runs + "/config.yaml");
+  Result r = run("pulse-check " + config + " -o " + runs);
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("which pulse-check did not write"), std::string::npos) << r.out;
+  EXPECT_EQ(read_file(runs + "/config.yaml"), before);
+  EXPECT_FALSE(exe::exists(runs + "/pulse_check.json"));
+  const std::string other = dir.path() + "/other";
+  ASSERT_EQ(mkdir(other.c_str(), 0777), 0);
+  exe::write_file(other + "/config.yaml", "mine: 1\n");
+  r = run("pulse-check " + config + " -o " + other);
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("-o " + other + " holds config.yaml, which pulse-check did not write"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(read_file(other + "/config.yaml"), "mine: 1\n");
+  const std::string own = dir.path() + "/own";
+  ASSERT_EQ(run("pulse-check " + config + " -o " + own).status, 0);
+  EXPECT_EQ(run("pulse-check " + config + " -o " + own).status, 0);
 }
 
 }  // namespace

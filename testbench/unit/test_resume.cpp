@@ -105,6 +105,21 @@ TEST(Resume, TikiTakaKeepsItsFastArrayAndTransferColumn) {
                   {"kill-at-step=101"});
 }
 
+// Decay, diffusion and Tiki-Taka's column resets draw keyed random numbers and
+// count their events in the arrays' state: a killed run resumes bit-identical,
+// and the processes act (the run differs from one without them).
+TEST(Resume, DecayDiffusionAndColumnResetsResumeBitIdentical) {
+  TempDir dir;
+  const std::string base = kConfigs + "ls-tiki-taka.yaml -p experiment.steps=200 --checkpoint-every 30 ";
+  const std::string processes = "-p device.lifetime=400 -p device.diffusion=0.002 -p fast_device.lifetime=50 "
+                                "-p fast_device.diffusion=0.001 -p tiki_taka.with_reset_prob=0.3 "
+                                "-p fast_device.reset_std=0.01 ";
+  kill_and_resume(dir, base + processes, {"kill-at-step=101"});
+  std::string out, plain = dir.path() + "/plain";
+  ASSERT_EQ(shell(exe::kExe + " run " + base + " --quiet --threads 1 -o " + plain, &out), 0) << out;
+  EXPECT_NE(metrics_without_wall(plain), metrics_without_wall(dir.path() + "/whole"));
+}
+
 TEST(Resume, DigitalSgdUntimed) {
   TempDir dir;
   kill_and_resume(dir, "-p experiment.algorithm=digital_sgd -p experiment.steps=120 --no-timing --checkpoint-every 25",

@@ -111,6 +111,19 @@ aimc_status aimc_hw_chip_update(aimc_hw_chip *chip, int layer, aimc_hw_array whi
  * transfer_io, then C gets the pulsed update C <- C + lr v e_k^T (an update with
  * x = e_k, d = v and learning rate -lr under C's update parameters). */
 aimc_status aimc_hw_chip_transfer(aimc_hw_chip *chip, int layer, int first_column, int columns, float lr);
+/* The devices' own processes over one mini-batch, on every tile of both arrays
+ * of the layer, as AIHWKIT's post-update step does them once per mini-batch
+ * after the update: one diffusion step (device.diffusion), then one lifetime
+ * decay towards each device's reset point (device.lifetime). Passive physics:
+ * counted as an operation of the update phase, with no duration or energy of
+ * its own (docs/hardware.md). A no-op on devices without either. */
+aimc_status aimc_hw_chip_device_step(aimc_hw_chip *chip, int layer);
+/* Resets every device of columns [first_column, first_column + columns) of the
+ * chosen array to its reset point (device.reset, reset_dtod) plus reset_std
+ * noise: one programming pulse per device, a column per pulse slot (phase
+ * transfer: AIHWKIT resets A's columns within a transfer). */
+aimc_status aimc_hw_chip_reset_columns(aimc_hw_chip *chip, int layer, aimc_hw_array which, int first_column,
+                                       int columns);
 /* `count` operations of a class done by the controller in a phase (activations,
  * loss, ...), with their buffer traffic. Partial-sum additions of split layers
  * and the update management of pulsed updates are charged by the chip itself. */

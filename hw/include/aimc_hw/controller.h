@@ -52,6 +52,8 @@ class Controller : public sc_core::sc_module, public StatProvider {
   aimc_status backward(Layer &layer, aimc_hw_array which, const float *d, float *y, int batch);
   aimc_status update(Layer &layer, aimc_hw_array which, const float *x, const float *d, int batch, float lr);
   aimc_status transfer(Layer &layer, int first_column, int columns, float lr);
+  aimc_status device_step(Layer &layer);
+  aimc_status reset_columns(Layer &layer, aimc_hw_array which, int first_column, int columns);
   aimc_status digital(aimc_hw_phase phase, aimc_hw_op_class op, uint64_t count);
   aimc_status parallel_begin();
   aimc_status parallel_end();

@@ -11,6 +11,8 @@
 //                   pulse-width encoding, the integration time with amplitude)
 //   MVM           = passes x analog pass (bound-management repeats are passes)
 //   pulsed update = applied samples x setup + slots x pulse period
+//   column reset  = columns x (setup + pulse period), one pulse per device
+//   device step   = diffusion and lifetime decay over a mini-batch: no time, no energy
 // Energy per pass: inputs x e_dac + outputs x (e_adc + e_post) +
 // V_read^2 x window x sum(G) over all devices of the block; per update: line
 // pulses x e_line + device pulses x e_pulse + half-selects x e_half.
@@ -91,6 +93,7 @@ class Tile : public sc_core::sc_module, public StatProvider {
  private:
   aimc_status read(TileTransaction &t, const sc_core::sc_time &start, sc_core::sc_time &duration);
   aimc_status update(TileTransaction &t, const sc_core::sc_time &start, sc_core::sc_time &duration);
+  aimc_status device_process(TileTransaction &t, const sc_core::sc_time &start, sc_core::sc_time &duration);
   bool tracing() const { return trace_ && trace_->on(); }
   void trace_sample(int bl, int words, const uint64_t *row_bits, const int8_t *row_sign, const uint64_t *col_bits,
                     const int8_t *col_sign, int weight_sign);

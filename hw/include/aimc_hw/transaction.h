@@ -20,7 +20,9 @@ enum class TileCommand {
   forward,      // y = W x, batch vectors
   backward,     // y = W^T d
   update,       // pulsed W <- W - lr d x^T
-  read_columns  // one-hot forward reads of columns [first_column, first_column + batch)
+  read_columns,  // one-hot forward reads of columns [first_column, first_column + batch)
+  device_step,   // the devices' own processes over one mini-batch: diffusion, then lifetime decay
+  reset_columns  // every device of columns [first_column, first_column + batch) back to its reset point
 };
 
 struct TileTransaction : tlm::tlm_extension<TileTransaction> {

@@ -56,6 +56,7 @@ typedef struct aimc_tiki_taka_params {
   int transfer_every;       /* mini-batches (least squares: steps) between transfers, >= 1 */
   int n_reads_per_transfer; /* columns of A read per transfer, cycling, >= 1 */
   double gamma;             /* effective weight gamma*A + C (0: C alone) */
+  double with_reset_prob;   /* probability that a transferred column of A is reset afterwards, in [0, 1] */
 } aimc_tiki_taka_params;
 
 /* The paper's least-squares problem (App. I.1 and the authors' scripts). */

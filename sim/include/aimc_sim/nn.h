@@ -209,6 +209,23 @@ aimc_status aimc_nn_out_scale_backward(size_t batch, size_t features, const floa
 aimc_status aimc_nn_columnwise_scaling(size_t out, size_t in, const float *weight, float omega,
                                        float *analog_weight, float *scale);
 
+/* ---- Fixed mapping scales (mapping.scheme aihwkit) ---------------------- */
+
+/* AIHWKIT's apply_weight_scaling of one out x in tile, in float: alpha = max|w| /
+ * omega over the tile (alpha[0]) or, with columnwise, over each output row
+ * (alpha[0..out-1]); 1 where that maximum is 0; device_weight = weight / alpha
+ * (may equal weight). omega must be finite and > 0 (omega 0, no remapping, has
+ * no scales). */
+aimc_status aimc_nn_fixed_scales(size_t out, size_t in, const float *weight, float omega, int columnwise,
+                                 float *alpha, float *device_weight);
+
+/* y[r][i] = z[r][i] * s, or z[r][i] / s with divide, s = scales[i] when
+ * n_scales > 1, else scales[0]; rows x out, y may equal z. Multiply: the
+ * forward output and the backward read's gradient of a mapped tile; divide: the
+ * gradient its pulsed update receives. */
+void aimc_nn_tile_scale(size_t rows, size_t out, const float *scales, size_t n_scales, int divide, const float *z,
+                        float *y);
+
 /* ---- Data order --------------------------------------------------------- */
 
 /* A permutation of 0..n-1 (1 <= n < 2^32) that is a pure function of (seed,

@@ -22,6 +22,7 @@
  * i.e. a bias (F - 1) mean I - G mean |I| (the asymmetric drift of the G term);
  * the residual dW_t - F I_t + G |I_t| is what the model leaves unexplained.
  */
+#include <dirent.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -310,12 +311,70 @@ static aimc_status start_state(check *c) {
   return AIMC_OK;
 }
 
-static aimc_status check_setup(check *c, const char *outdir) {
-  const aimc_config *config = c->config;
-  const aimc_pulse_check_params *p = c->p;
+/* The names pulse-check writes in OUTDIR (the VCD below waveforms/). */
+static const char *const own_outputs[] = {"pulse_check.json", "cells.csv", "pulses_histogram.csv", "config.yaml",
+                                          "waveforms"};
+
+/* Whether name is one of own_outputs, or the temporary file of one that a
+ * killed pulse-check left ("NAME.tmp.<pid>"; replaced by the next write). */
+static int own_output(const char *name) {
+  for (size_t k = 0; k < sizeof own_outputs / sizeof own_outputs[0]; ++k) {
+    size_t n = strlen(own_outputs[k]);
+    if (strncmp(name, own_outputs[k], n) == 0 && (name[n] == '\0' || strncmp(name + n, ".tmp.", 5) == 0)) return 1;
+  }
+  return 0;
+}
+
+/* OUTDIR may be new, empty, or a pulse-check's own: a file another command
+ * wrote there (a run's metrics.csv, or its config.yaml beside no
+ * pulse_check.json) is never written over or mixed with this check's files. */
+static aimc_status check_outdir_is_ours(const char *outdir) {
+  DIR *dir = opendir(outdir);
+  if (!dir) return AIMC_OK; /* created later; another failure is reported there */
+  int config = 0, report = 0;
+  char foreign[256] = "";
+  for (struct dirent *e; (e = readdir(dir)) != NULL;) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || aimc_is_outdir_lock(e->d_name)) continue;
+    config |= strcmp(e->d_name, "config.yaml") == 0;
+    report |= strcmp(e->d_name, "pulse_check.json") == 0;
+    if (!foreign[0] && !own_output(e->d_name)) aimc_escape(e->d_name, SIZE_MAX, foreign, sizeof foreign);
+  }
+  closedir(dir);
+  if (!foreign[0] && config && !report) snprintf(foreign, sizeof foreign, "config.yaml");
+  if (foreign[0])
+    return aimc_error_set(AIMC_EINVAL, "-o %s holds %s, which pulse-check did not write; give a new or empty "
+                          "directory, or one of an earlier pulse-check", outdir, foreign);
+  return AIMC_OK;
+}
+
+/* What the setup would refuse only after OUTDIR exists, refused before it is
+ * created (a refused start changes nothing on disk): the array against the
+ * tile, and the traced lines against the array, with the chip's own check and
+ * the configuration's key names (trace.rows, not the chip's trace.tiles[0]). */
+static aimc_status check_before_outdir(const aimc_config *config, const char *outdir) {
+  const aimc_pulse_check_params *p = &config->pulse_check;
   if (p->rows > config->chip.tile.rows || p->cols > config->chip.tile.cols)
     return aimc_error_set(AIMC_EINVAL, "pulse_check: a %d x %d array does not fit one %d x %d tile (chip.tile); "
                           "the check covers one tile", p->rows, p->cols, config->chip.tile.rows, config->chip.tile.cols);
+  if (outdir) {
+    aimc_status status = check_outdir_is_ours(outdir);
+    if (status != AIMC_OK) return status;
+  }
+  if (!config->trace.enabled) return AIMC_OK;
+  if (!outdir)
+    return aimc_error_set(AIMC_EINVAL, "trace.enabled: the VCD (trace.vcd '%s') goes below the output directory: "
+                          "give -o OUTDIR", config->trace.vcd);
+  aimc_hw_trace_params params;
+  aimc_hw_trace_params_default(&params);
+  aimc_trace_params_fill(&config->trace, &params);
+  snprintf(params.vcd_path, sizeof params.vcd_path, "%s", config->trace.vcd); /* checked with its section */
+  const aimc_hw_trace_layer layer = {.out = p->rows, .in = p->cols, .fast = 0};
+  return aimc_hw_trace_params_check_layers(&params, &config->chip.tile, &layer, 1, "trace");
+}
+
+static aimc_status check_setup(check *c, const char *outdir) {
+  const aimc_config *config = c->config;
+  const aimc_pulse_check_params *p = c->p;
   c->rows = p->rows;
   c->cols = p->cols;
   c->cells = (size_t)p->rows * (size_t)p->cols;
@@ -819,7 +878,8 @@ int aimc_cmd_pulse_check(int argc, char **argv) {
   c->config_path = path;
   /* Refuse what cannot fit before allocating or creating anything; then hold
    * OUTDIR against a second writer until the end. */
-  aimc_status status = pulse_check_check_resources(config, outdir);
+  aimc_status status = check_before_outdir(config, outdir);
+  if (status == AIMC_OK) status = pulse_check_check_resources(config, outdir);
   int lock = -1;
   if (status == AIMC_OK && outdir) {
     status = aimc_make_directories(outdir);

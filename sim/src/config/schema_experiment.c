@@ -57,7 +57,9 @@ static const aimc_cfg_field experiment_fields[] = {
   AIMC_CFG_ENUM_FIELD(TRAIN, workload, "least_squares", workload_name, 0,
                       "least_squares, fcn (784-256-128-10 sigmoid) or cnn (the paper's LeNet-like net)"),
   AIMC_CFG_ENUM_FIELD(TRAIN, algorithm, "analog_sgd", algorithm_name, 0, "digital_sgd, analog_sgd or tiki_taka"),
-  AIMC_CFG_UINT64_FIELD(TRAIN, seed, "1", 0, "seed of the problem, initial weights, data order and chip"),
+  AIMC_CFG_UINT64_FIELD(TRAIN, seed, "1", 0,
+                        "seed of the problem, initial weights, data order and the chip's run-time noise (the "
+                        "device draw: device.construction_seed)"),
   AIMC_CFG_DOUBLE_FIELD(TRAIN, lr, "0.05", NONE, 0, 0, GT, "SGD learning rate (the paper's alpha)"),
   AIMC_CFG_INT_FIELD(TRAIN, lr_step, "0", 0, 1 << 30, GE | LE,
                      "epochs (least squares: steps) between learning-rate decays; 0 = constant"),
@@ -81,6 +83,9 @@ static const aimc_cfg_field tiki_taka_fields[] = {
                      "mini-batches (least squares: steps) between transfers"),
   AIMC_CFG_INT_FIELD(TT, n_reads_per_transfer, "1", 1, 1 << 24, GE | LE, "columns of A read per transfer, cycling"),
   AIMC_CFG_DOUBLE_FIELD(TT, gamma, "0", NONE, 0, 0, GE, "effective weight gamma*A + C"),
+  AIMC_CFG_DOUBLE_FIELD(TT, with_reset_prob, "0", NONE, 0, 1, GE | LE,
+                        "probability that a transferred column of A is reset to fast_device.reset (AIHWKIT's "
+                        "TransferCompound.with_reset_prob)"),
 };
 SECTION(aimc_tiki_taka_schema, "tiki_taka", "Tiki-Taka (TT-v1): a fast array A and transfers into C.", TT,
         tiki_taka_fields);
@@ -111,24 +116,42 @@ static const aimc_cfg_field data_fields[] = {
 SECTION(aimc_data_schema, "data", "MNIST-format data for the FCN and CNN (docs/data.md).", DATA, data_fields);
 
 #define MAP aimc_mapping_params
+/* `scheme` is the section's discriminator: each scheme brings its own defaults
+ * (mapping_defaults), so the aihwkit scheme starts from AIHWKIT's. */
 static const aimc_cfg_field mapping_fields[] = {
-  AIMC_CFG_ENUM_FIELD(MAP, scheme, "aimcsim_rowwise", mapping_scheme_name, 0,
+  AIMC_CFG_ENUM_FIELD(MAP, scheme, "aimcsim_rowwise", mapping_scheme_name, AIMC_CFG_DISCRIMINATOR,
                       "aimcsim_rowwise (aimcsim's own: learned per-row scales from max|w_row|/omega) or aihwkit "
                       "(AIHWKIT's MappingParameter: fixed scales, learned out scaling and tile split)"),
-  AIMC_CFG_DOUBLE_FIELD(MAP, weight_scaling_omega, "1", NONE, 0, 0, GE,
+  AIMC_CFG_DOUBLE_FIELD(MAP, weight_scaling_omega, NULL, NONE, 0, 0, GE,
                         "device weight the largest initial |w| maps to (per row, tile or column); 0 = no "
-                        "remapping (aihwkit only; AIHWKIT's default)"),
-  AIMC_CFG_BOOL_FIELD(MAP, weight_scaling_columnwise, "false", 0,
+                        "remapping (aihwkit only; the aihwkit scheme's default, as AIHWKIT's)"),
+  AIMC_CFG_BOOL_FIELD(MAP, weight_scaling_columnwise, NULL, 0,
                       "aihwkit: one fixed mapping scale per output column instead of one per tile"),
-  AIMC_CFG_BOOL_FIELD(MAP, learn_out_scaling, "true", 0,
-                      "train the digital out scales with digital SGD (aihwkit: scales start at 1)"),
-  AIMC_CFG_BOOL_FIELD(MAP, out_scaling_columnwise, "false", 0,
+  AIMC_CFG_BOOL_FIELD(MAP, learn_out_scaling, NULL, 0,
+                      "train the digital out scales with digital SGD (aihwkit: scales start at 1; the aihwkit "
+                      "scheme's default is false, as AIHWKIT's)"),
+  AIMC_CFG_BOOL_FIELD(MAP, out_scaling_columnwise, NULL, 0,
                       "aihwkit: one learned out scale per output column instead of one per tile"),
-  AIMC_CFG_INT_FIELD(MAP, max_input_size, "512", 0, 1 << 24, GE | LE,
+  AIMC_CFG_INT_FIELD(MAP, max_input_size, NULL, 0, 1 << 24, GE | LE,
                      "aihwkit: a layer with more inputs is split into equal tiles; 0 = no split"),
-  AIMC_CFG_INT_FIELD(MAP, max_output_size, "512", 0, 1 << 24, GE | LE,
+  AIMC_CFG_INT_FIELD(MAP, max_output_size, NULL, 0, 1 << 24, GE | LE,
                      "aihwkit: a layer with more outputs is split into equal tiles; 0 = no split"),
 };
+
+/* aimcsim_rowwise: omega 1 with learned per-row scales. aihwkit: AIHWKIT's
+ * MappingParameter defaults, the same in 0.9.0 and 1.1.0
+ * (src/aihwkit/simulator/parameters/mapping.py, v0.9.0 lines 52-97): omega 0,
+ * no column-wise scales, learn_out_scaling false, tiles of at most 512 x 512. */
+static void mapping_defaults(void *target, int scheme) {
+  aimc_mapping_params *m = target;
+  const int aihwkit = scheme == AIMC_MAPPING_AIHWKIT;
+  m->weight_scaling_omega = aihwkit ? 0.0 : 1.0;
+  m->weight_scaling_columnwise = 0;
+  m->learn_out_scaling = !aihwkit;
+  m->out_scaling_columnwise = 0;
+  m->max_input_size = 512;
+  m->max_output_size = 512;
+}
 
 /* The keys that only the aihwkit scheme reads must keep their defaults under
  * aimcsim_rowwise, so that none is silently ignored. */
@@ -220,6 +243,7 @@ const aimc_cfg_section aimc_mapping_schema = {
   .size = sizeof(MAP),
   .fields = mapping_fields,
   .field_count = sizeof mapping_fields / sizeof mapping_fields[0],
+  .defaults = mapping_defaults,
   .validate = mapping_validate,
 };
 

@@ -29,8 +29,61 @@ static const aimc_cfg_field root_fields[] = {
                          "draws and limits of aimcsim pulse-check"),
 };
 
+/* A reset's cycle-to-cycle spread acts only where devices are reset: the
+ * columns of Tiki-Taka's fast array A that a transfer resets with probability
+ * tiki_taka.with_reset_prob (AIHWKIT resets nothing else during training).
+ * Elsewhere it keeps AIHWKIT's default or 0 (the presets without variation). */
+static aimc_status reset_check(const aimc_config *config) {
+  aimc_device_params main_default, fast_default;
+  aimc_device_params_default(&main_default, config->device.model);
+  aimc_device_params_default(&fast_default, config->fast_device.model);
+  if (config->device.reset_std != main_default.reset_std && config->device.reset_std != 0.0)
+    return aimc_error_set(AIMC_EINVAL, "device.reset_std = %g has no effect: the devices of the main array are "
+                          "never reset (only columns of Tiki-Taka's fast array A are, see "
+                          "tiki_taka.with_reset_prob); leave it at 0 or its default %g", config->device.reset_std,
+                          main_default.reset_std);
+  int resets = config->experiment.algorithm == AIMC_ALGORITHM_TIKI_TAKA && config->tiki_taka.with_reset_prob > 0.0;
+  if (config->fast_device.reset_std != fast_default.reset_std && config->fast_device.reset_std != 0.0 && !resets)
+    return aimc_error_set(AIMC_EINVAL, "fast_device.reset_std = %g has no effect: A's columns are reset only "
+                          "with experiment.algorithm tiki_taka and tiki_taka.with_reset_prob > 0; leave it at 0 or "
+                          "its default %g", config->fast_device.reset_std, fast_default.reset_std);
+  return AIMC_OK;
+}
+
+/* Bound management repeats forward reads only (AIHWKIT has none for the
+ * transposed read): its limits in the backward section would be ignored. */
+static aimc_status backward_check(const aimc_config *config) {
+  aimc_io_params io;
+  aimc_io_params_default(&io);
+  if (config->backward.max_bm_factor != io.max_bm_factor)
+    return aimc_error_set(AIMC_EINVAL, "backward.max_bm_factor = %g has no effect: bound management repeats forward "
+                          "reads only; leave it at %g", config->backward.max_bm_factor, io.max_bm_factor);
+  if (config->backward.max_bm_res != io.max_bm_res)
+    return aimc_error_set(AIMC_EINVAL, "backward.max_bm_res = %g has no effect: bound management repeats forward "
+                          "reads only; leave it at %g", config->backward.max_bm_res, io.max_bm_res);
+  return AIMC_OK;
+}
+
+/* No cost or time depends on the line amplitude (a line pulse costs
+ * energy_per_line_pulse, a device pulse follows chip.conductance): another
+ * value than the reference chip's would be silently ignored. */
+static aimc_status amplitude_check(const aimc_config *config) {
+  aimc_hw_pulse_params pulse;
+  aimc_hw_pulse_params_default(&pulse);
+  if (config->chip.pulse.amplitude != pulse.amplitude)
+    return aimc_error_set(AIMC_EINVAL, "chip.pulse.amplitude = %g V has no effect (a line pulse costs "
+                          "chip.pulse.energy_per_line_pulse, a device pulse follows chip.conductance); leave it at "
+                          "%g V", config->chip.pulse.amplitude, pulse.amplitude);
+  return AIMC_OK;
+}
+
 /* Checks across sections, after the whole document (and every -p) is applied. */
-static aimc_status config_validate(const void *target) { return aimc_mapping_check_chip(target); }
+static aimc_status config_validate(const void *target) {
+  aimc_status status = reset_check(target);
+  if (status == AIMC_OK) status = backward_check(target);
+  if (status == AIMC_OK) status = amplitude_check(target);
+  return status != AIMC_OK ? status : aimc_mapping_check_chip(target);
+}
 
 const aimc_cfg_section aimc_config_schema = {
   .name = "",

@@ -236,18 +236,10 @@ static aimc_status build_tile(network *net, stage *s, mapped_tile *t, const floa
   for (size_t i = 0; i < t->out; ++i)
     memcpy(block + i * t->in, w + (t->out0 + i) * s->in + t->in0, sizeof(float) * t->in);
   for (size_t k = 0; k < t->n_learned; ++k) t->learned[k] = 1.0f;
-  if (t->map) {
-    const float omega = (float)m->weight_scaling_omega;
-    for (size_t k = 0; k < t->n_map; ++k) t->map[k] = 0.0f;
-    for (size_t i = 0; i < t->out; ++i) {
-      float *largest = &t->map[t->n_map > 1 ? i : 0];
-      for (size_t j = 0; j < t->in; ++j) *largest = fmaxf(*largest, fabsf(block[i * t->in + j]));
-    }
-    for (size_t k = 0; k < t->n_map; ++k) t->map[k] = t->map[k] == 0.0f ? 1.0f : t->map[k] / omega;
-    for (size_t i = 0; i < t->out; ++i)
-      for (size_t j = 0; j < t->in; ++j) block[i * t->in + j] /= t->map[t->n_map > 1 ? i : 0];
-  }
-  aimc_status status = run_add_layer(ctx, (int)t->out, (int)t->in, &t->layer);
+  aimc_status status = AIMC_OK;
+  if (t->map)
+    status = aimc_nn_fixed_scales(t->out, t->in, block, (float)m->weight_scaling_omega, t->n_map > 1, t->map, block);
+  if (status == AIMC_OK) status = run_add_layer(ctx, (int)t->out, (int)t->in, &t->layer);
   if (status == AIMC_OK) status = aimc_hw_chip_set_weights(ctx->chip, t->layer, AIMC_HW_ARRAY_MAIN, block);
   free(block);
   return status;
@@ -331,10 +323,11 @@ static aimc_status mapped_forward(network *net, stage *s, size_t rows) {
     /* d is free until backward: Tiki-Taka's read of A goes there. */
     aimc_status status = algorithm_forward(net->ctx, t->layer, x, t->z, t->d, rows, t->out);
     if (status != AIMC_OK) return status;
+    if (t->map) aimc_nn_tile_scale(rows, t->out, t->map, t->n_map, 0, t->z, t->z);
     for (size_t r = 0; r < rows; ++r) {
-      float *z = t->z + r * t->out, *out = y + r * s->out + t->out0;
+      const float *z = t->z + r * t->out;
+      float *out = y + r * s->out + t->out0;
       for (size_t i = 0; i < t->out; ++i) {
-        if (t->map) z[i] *= t->map[t->n_map > 1 ? i : 0];
         float v = t->learned ? z[i] * t->learned[t->n_learned > 1 ? i : 0] : z[i];
         out[i] = t->in0 == 0 ? v : out[i] + v;
       }
@@ -382,9 +375,7 @@ static aimc_status mapped_backward(network *net, stage *s, size_t rows, int inpu
     mapped_tile *t = &s->tiles[k];
     const float *d = t->d;
     if (t->map) {
-      for (size_t r = 0; r < rows; ++r)
-        for (size_t i = 0; i < t->out; ++i)
-          t->d_scaled[r * t->out + i] = t->d[r * t->out + i] * t->map[t->n_map > 1 ? i : 0];
+      aimc_nn_tile_scale(rows, t->out, t->map, t->n_map, 0, t->d, t->d_scaled);
       d = t->d_scaled;
     }
     aimc_status status = aimc_hw_chip_backward(net->ctx->chip, t->layer, AIMC_HW_ARRAY_MAIN, d, t->dx, (int)rows);
@@ -411,9 +402,7 @@ static aimc_status mapped_update(network *net, stage *s, size_t rows, float lr, 
     if (status != AIMC_OK) return status;
     const float *d = t->d;
     if (t->map) {
-      for (size_t r = 0; r < rows; ++r)
-        for (size_t i = 0; i < t->out; ++i)
-          t->d_scaled[r * t->out + i] = t->d[r * t->out + i] / t->map[t->n_map > 1 ? i : 0];
+      aimc_nn_tile_scale(rows, t->out, t->map, t->n_map, 1, t->d, t->d_scaled);
       d = t->d_scaled;
     }
     status = algorithm_update(net->ctx, t->layer, t->x ? t->x : s->x, d, rows, (int)t->in, lr, minibatch,

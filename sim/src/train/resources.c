@@ -15,6 +15,7 @@
 #include <sys/statvfs.h>
 
 #include "aimc/array.h"
+#include "aimc/serial.h"
 #include "aimc_sim/fileio.h"
 #include "../cli/cli_common.h"
 #include "resources.h"
@@ -138,10 +139,11 @@ aimc_status resources_limit(const char *name, double *bytes) {
     *bytes = (double)value * (double)scale;
     return AIMC_OK;
   }
+  char quoted[128]; /* the environment's bytes, control characters escaped */
   return aimc_error_set(AIMC_EINVAL,
                         "%s='%s' is not a byte count: give digits with an optional K, M, G or T suffix "
                         "(at most 2^64 - 1 bytes), e.g. %s=16G",
-                        name, text, name);
+                        name, aimc_escape(text, SIZE_MAX, quoted, sizeof quoted), name);
 }
 
 /* Memory the run may use: AIMCSIM_MEMORY_LIMIT, else MemAvailable, lowered by
