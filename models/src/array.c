@@ -18,7 +18,8 @@ static void refresh_visible(aimc_array *array, size_t c, uint64_t event, uint32_
   float z[4];
   uint32_t row = (uint32_t)(c / (size_t)array->cols), col = (uint32_t)(c % (size_t)array->cols);
   rng_normal4(array->key, event, kind, AIMC_RNG_DEVICE_EVENT, row, col, z);
-  array->w[c] = array->w_persistent[c] + (float)(p->write_noise_std * p->dw_min) * z[0];
+  /* AIHWKIT getScaledWriteNoise (rpu_pulsed_device.h:110): write_noise_std * dw_min in float. */
+  array->w[c] = array->w_persistent[c] + (float)p->write_noise_std * (float)p->dw_min * z[0];
 }
 
 /* The weights and parameter planes start on a cache line: 64-byte vector loads

@@ -220,8 +220,8 @@ static void finish_cell(const aimc_device *device, aimc_cell *cell, float gamma_
       break;
     }
     case AIMC_DEVICE_EXP_STEP:
-      cell->slope_up = 2.0f * (float)p->a / (cell->b_max - cell->b_min);
-      cell->slope_down = cell->slope_up;
+      /* The step is computed from the bounds in device_step, as AIHWKIT does. */
+      cell->slope_up = cell->slope_down = 0.0f;
       cell->offset_up = cell->offset_down = 0.0f;
       break;
     case AIMC_DEVICE_POW_STEP:
@@ -237,61 +237,78 @@ static void finish_cell(const aimc_device *device, aimc_cell *cell, float gamma_
   }
 }
 
+/* The construction in AIHWKIT's precision: its parameters and every product are
+ * float (PulsedRPUDevice::populate, rpu_pulsed_device.cpp:604-734 of v0.9.0), so
+ * each parameter is rounded to float first and each operation rounds to float in
+ * AIHWKIT's order; a double product rounded once at the end can differ by an ulp. */
 static void build_cell(const aimc_device *device, const float xi[DRAW_COUNT], aimc_cell *cell) {
   const aimc_device_params *p = &device->params;
-  double gain = p->dw_min_dtod_log_normal ? exp(p->dw_min_dtod * xi[DRAW_GAIN]) : 1.0 + p->dw_min_dtod * xi[DRAW_GAIN];
-  double r = p->up_down_dtod * xi[DRAW_UP_DOWN];
-  double up_bias = p->up_down < 0.0 ? p->up_down : 0.0;
-  double down_bias = p->up_down > 0.0 ? -p->up_down : 0.0;
-  double dw_up = (up_bias + gain + r) * p->dw_min;
-  double dw_down = (down_bias + gain - r) * p->dw_min;
-  double b_max = p->w_max * (1.0 + p->w_max_dtod * xi[DRAW_W_MAX]);
-  double b_min = p->w_min * (1.0 + p->w_min_dtod * xi[DRAW_W_MIN]);
+  const float dw_min = (float)p->dw_min, up_down = (float)p->up_down;
+  const float gain_std = (float)p->dw_min_dtod, up_down_std = (float)p->up_down_dtod;
+  const float up_bias = up_down > 0.0f ? 0.0f : up_down;
+  const float down_bias = up_down > 0.0f ? -up_down : 0.0f;
+  float b_max = (float)p->w_max * (1.0f + (float)p->w_max_dtod * xi[DRAW_W_MAX]);
+  float b_min = (float)p->w_min * (1.0f + (float)p->w_min_dtod * xi[DRAW_W_MIN]);
+  float gain = p->dw_min_dtod_log_normal ? expf(gain_std * xi[DRAW_GAIN]) : 1.0f + gain_std * xi[DRAW_GAIN];
+  float r = up_down_std * xi[DRAW_UP_DOWN];
+  float dw_up = (up_bias + gain + r) * dw_min;
+  float dw_down = (down_bias + gain - r) * dw_min;
   if (p->enforce_consistency) {
-    dw_up = fabs(dw_up);
-    dw_down = fabs(dw_down);
+    dw_up = fabsf(dw_up);
+    dw_down = fabsf(dw_down);
     if (b_min > b_max) {
-      double t = b_min;
+      float t = b_min;
       b_min = b_max;
       b_max = t;
     }
-    if (b_max < 0.0) b_max = 0.0;
-    if (b_min > 0.0) b_min = 0.0;
+    /* rpu_pulsed_device.cpp:643-644: a bound drawn across 0 is mirrored, not cut at 0. */
+    b_max = fabsf(b_max);
+    b_min = -fabsf(b_min);
+  } else if (b_min > b_max) {
+    /* rpu_pulsed_device.cpp:648-651: crossed bounds "turn off" the device at their middle. */
+    float middle = b_max + (b_min - b_max) / 2.0f;
+    b_max = b_min = middle;
   }
-  cell->dw_up = (float)dw_up;
-  cell->dw_down = (float)dw_down;
-  cell->b_max = (float)b_max;
-  cell->b_min = (float)b_min;
+  cell->dw_up = dw_up;
+  cell->dw_down = dw_down;
+  cell->b_max = b_max;
+  cell->b_min = b_min;
 
   float gamma_up = 0.0f, gamma_down = 0.0f;
   if (p->model == AIMC_DEVICE_LINEAR_STEP) {
-    gamma_up = (float)(p->gamma_up + p->gamma_up_dtod * xi[DRAW_GAMMA_UP]);
-    gamma_down = (float)(p->gamma_down + p->gamma_down_dtod * xi[DRAW_GAMMA_DOWN]);
+    gamma_up = (float)p->gamma_up + (float)p->gamma_up_dtod * xi[DRAW_GAMMA_UP];
+    gamma_down = (float)p->gamma_down + (float)p->gamma_down_dtod * xi[DRAW_GAMMA_DOWN];
     if (!p->allow_increasing) {
-      if (gamma_up < 0.0f) gamma_up = 0.0f;
-      if (gamma_down < 0.0f) gamma_down = 0.0f;
+      /* rpu_linearstep_device.cpp:45-49: a negative draw is folded to its magnitude. */
+      gamma_up = fabsf(gamma_up);
+      gamma_down = fabsf(gamma_down);
     }
   } else if (p->model == AIMC_DEVICE_POW_STEP) {
-    double pow_r = p->pow_up_down_dtod * xi[DRAW_POW_UP_DOWN];
-    double pow_up_bias = p->pow_up_down < 0.0 ? p->pow_up_down : 0.0;
-    double pow_down_bias = p->pow_up_down > 0.0 ? -p->pow_up_down : 0.0;
-    double pow_gain = 1.0 + p->pow_gamma_dtod * xi[DRAW_POW_GAMMA];
-    gamma_up = (float)fabs((pow_up_bias + pow_gain + pow_r) * p->pow_gamma);
-    gamma_down = (float)fabs((pow_down_bias + pow_gain - pow_r) * p->pow_gamma);
+    /* PowStepRPUDevice::populate, rpu_powstep_device.cpp:33-53. */
+    const float pow_gamma = (float)p->pow_gamma, pow_up_down = (float)p->pow_up_down;
+    float pow_r = (float)p->pow_up_down_dtod * xi[DRAW_POW_UP_DOWN];
+    float pow_up_bias = pow_up_down > 0.0f ? 0.0f : pow_up_down;
+    float pow_down_bias = pow_up_down > 0.0f ? -pow_up_down : 0.0f;
+    float pow_gain = 1.0f + (float)p->pow_gamma_dtod * xi[DRAW_POW_GAMMA];
+    gamma_up = (pow_up_bias + pow_gain + pow_r) * pow_gamma;
+    gamma_down = (pow_down_bias + pow_gain - pow_r) * pow_gamma;
+    if (p->enforce_consistency) {
+      gamma_up = fabsf(gamma_up);
+      gamma_down = fabsf(gamma_down);
+    }
   }
-  float reference = (float)(p->reference_mean + p->reference_std * xi[DRAW_REFERENCE]);
+  float reference = (float)p->reference_mean + (float)p->reference_std * xi[DRAW_REFERENCE];
   if (p->model != AIMC_DEVICE_SOFT_BOUNDS_REFERENCE) reference = 0.0f;
   finish_cell(device, cell, gamma_up, gamma_down, reference);
 
-  cell->reset_bias = (float)(p->reset + p->reset_dtod * xi[DRAW_RESET]);
+  cell->reset_bias = (float)p->reset + (float)p->reset_dtod * xi[DRAW_RESET];
   if (p->lifetime > 0.0) {
-    double life = p->lifetime * (1.0 + p->lifetime_dtod * xi[DRAW_LIFETIME]);
-    if (life < 1.0) life = 1.0;
-    cell->decay_scale = (float)(1.0 - 1.0 / life);
+    float life = (float)p->lifetime * (1.0f + (float)p->lifetime_dtod * xi[DRAW_LIFETIME]);
+    cell->decay_scale = life > 1.0f ? 1.0f - 1.0f / life : 0.0f;
   } else {
     cell->decay_scale = 1.0f;
   }
-  cell->diffusion = (float)fabs(p->diffusion * (1.0 + p->diffusion_dtod * xi[DRAW_DIFFUSION]));
+  cell->diffusion = fabsf((float)p->diffusion * (1.0f + (float)p->diffusion_dtod * xi[DRAW_DIFFUSION]));
 }
 
 void aimc_device_mean_cell(const aimc_device *device, aimc_cell *cell) {
@@ -331,6 +348,40 @@ void aimc_device_draw_cells(const aimc_device *device, uint32_t row, uint32_t co
   }
 }
 
+/* AIHWKIT's calcWeightGranularity per device family, in its float arithmetic
+ * (v0.9.0, unchanged in v1.1.0; src/rpucuda/):
+ *   ConstantStep  rpu_constantstep_device.h:31        dw_min
+ *   LinearStep    rpu_linearstep_device.h:67          dw_min (SoftBounds inherits it)
+ *   SoftBoundsRef rpu_softbounds_reference_device.h:44 dw_min
+ *   ExpStep       rpu_expstep_device.h:50-60          the mean device's DOWN step at
+ *                 w = 0 (its line 59 averages dw_down with itself), dw_min if that is 0
+ *   PowStep       rpu_powstep_device.h:39             dw_min 0.5^ps_gamma
+ *   PiecewiseStep rpu_piecewisestep_device.h:41-44    dw_min piecewise_up[n / 2] */
+float aimc_device_granularity(const aimc_device_params *p) {
+  const float dw_min = (float)p->dw_min;
+  switch (p->model) {
+    case AIMC_DEVICE_EXP_STEP: {
+      const float up_down = (float)p->up_down;
+      const float down_bias = up_down > 0.0f ? -up_down : 0.0f;
+      const float scale_down = (down_bias + 1.0f) * dw_min;
+      const float w = 0.0f;
+      const float z = 2.0f * w / ((float)p->w_max - (float)p->w_min) * (float)p->a + (float)p->b;
+      float y_down = 1.0f - (float)p->A_down * expf((float)p->gamma_down * -z);
+      if (!(y_down > 0.0f)) y_down = 0.0f;
+      const float dw_down = scale_down * y_down;
+      float g = (dw_down + dw_down) / 2.0f;
+      if (!(g > 0.0f)) g = 0.0f;
+      return g > 0.0f ? g : dw_min;
+    }
+    case AIMC_DEVICE_POW_STEP:
+      return dw_min * powf(0.5f, (float)p->pow_gamma);
+    case AIMC_DEVICE_PIECEWISE_STEP:
+      return dw_min * (float)p->piecewise_up[p->piecewise_nodes / 2];
+    default:
+      return dw_min;
+  }
+}
+
 aimc_status aimc_device_init(aimc_device *device, const aimc_device_params *params) {
   aimc_status status = aimc_device_params_validate(params);
   if (status != AIMC_OK) return status;
@@ -342,30 +393,10 @@ aimc_status aimc_device_init(aimc_device *device, const aimc_device_params *para
   device->additive_noise = device->affine && p->model != AIMC_DEVICE_CONSTANT_STEP && !p->mult_noise;
   device->complex_noise = p->model == AIMC_DEVICE_EXP_STEP && p->dw_min_std > 0.0 &&
                           (p->dw_min_std_add != 0.0 || p->dw_min_std_slope != 0.0);
-  switch (p->model) {
-    case AIMC_DEVICE_EXP_STEP: {
-      aimc_cell mean;
-      device->granularity = (float)p->dw_min; /* provisional, replaced below */
-      aimc_device_mean_cell(device, &mean);
-      float up = device_step(device, &mean, 0.0f, +1);
-      float down = device_step(device, &mean, 0.0f, -1);
-      device->granularity = 0.5f * (up + down);
-      if (!(device->granularity > 0.0f))
-        return aimc_error_set(AIMC_EINVAL, "device: exp_step has no response at w = 0 (A_up, A_down too large)");
-      break;
-    }
-    case AIMC_DEVICE_POW_STEP:
-      device->granularity = (float)(p->dw_min * pow(0.5, p->pow_gamma));
-      break;
-    case AIMC_DEVICE_PIECEWISE_STEP:
-      device->granularity = (float)(p->dw_min * p->piecewise_up[(p->piecewise_nodes - 1) / 2]);
-      if (!(device->granularity > 0.0f))
-        return aimc_error_set(AIMC_EINVAL, "device: piecewise_up is 0 at the middle node");
-      break;
-    default:
-      device->granularity = (float)p->dw_min;
-      break;
-  }
+  device->granularity = aimc_device_granularity(p);
+  if (p->model == AIMC_DEVICE_PIECEWISE_STEP && !(device->granularity > 0.0f))
+    return aimc_error_set(AIMC_EINVAL, "device: piecewise_up is 0 at the middle node (index %d)",
+                          p->piecewise_nodes / 2);
   return AIMC_OK;
 }
 

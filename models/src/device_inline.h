@@ -21,26 +21,33 @@ static inline float device_step(const aimc_device *device, const aimc_cell *cell
     case AIMC_DEVICE_SOFT_BOUNDS_REFERENCE:
       return sign > 0 ? cell->slope_up * w + cell->offset_up : cell->slope_down * w + cell->offset_down;
     case AIMC_DEVICE_EXP_STEP: {
-      float z = cell->slope_up * w + (float)p->b; /* slope_up holds 2a/(b_max - b_min) */
+      /* AIHWKIT's update_once (rpu_expstep_device.cpp:40-50, v0.9.0), in its float order:
+       * z = 2 w / (b_max - b_min) * a + b; a stuck cell (no range) does not move. */
+      float range = cell->b_max - cell->b_min;
+      if (!(range > 0.0f)) return 0.0f;
+      float z = 2.0f * w / range * (float)p->a + (float)p->b;
       float v = sign > 0 ? 1.0f - (float)p->A_up * expf((float)p->gamma_up * z)
                          : 1.0f - (float)p->A_down * expf(-(float)p->gamma_down * z);
       return v > 0.0f ? (sign > 0 ? cell->dw_up : cell->dw_down) * v : 0.0f;
     }
     case AIMC_DEVICE_POW_STEP: {
       float range = cell->b_max - cell->b_min;
+      if (!(range > 0.0f)) return 0.0f; /* a stuck cell (rpu_powstep_device.cpp:108-111) */
       float base = sign > 0 ? (cell->b_max - w) / range : (w - cell->b_min) / range;
       if (base <= 0.0f) return 0.0f;
       return sign > 0 ? cell->dw_up * powf(base, cell->slope_up) : cell->dw_down * powf(base, cell->slope_down);
     }
     case AIMC_DEVICE_PIECEWISE_STEP: {
       int segments = p->piecewise_nodes - 1;
+      const double *nodes = sign > 0 ? p->piecewise_up : p->piecewise_down;
+      /* A stuck cell takes the first node (rpu_piecewisestep_device.cpp:51-60). */
+      if (!(cell->b_max > cell->b_min)) return (float)nodes[0] * (sign > 0 ? cell->dw_up : cell->dw_down);
       float s = (w - cell->b_min) / (cell->b_max - cell->b_min) * (float)segments;
       if (s < 0.0f) s = 0.0f;
       int k = (int)s;
       if (k > segments - 1) k = segments - 1;
       float t = s - (float)k;
       if (t > 1.0f) t = 1.0f;
-      const double *nodes = sign > 0 ? p->piecewise_up : p->piecewise_down;
       float factor = (1.0f - t) * (float)nodes[k] + t * (float)nodes[k + 1];
       return (sign > 0 ? cell->dw_up : cell->dw_down) * factor;
     }

@@ -73,7 +73,7 @@ static inline void update_refresh_visible(aimc_array *array, size_t c, uint64_t 
   float z[4];
   rng_normal4(array->key, event, 4, AIMC_RNG_DEVICE_EVENT, i, j, z);
   const aimc_device_params *p = &array->device.params;
-  array->w[c] = array->w_persistent[c] + (float)(p->write_noise_std * p->dw_min) * z[0];
+  array->w[c] = array->w_persistent[c] + (float)p->write_noise_std * (float)p->dw_min * z[0]; /* as array.c */
 }
 
 /* -sign(lr): the sign of a coincidence for d_i x_j > 0. */

@@ -46,6 +46,9 @@ const std::string kReference = "-p device.model=soft_bounds_reference ";
 
 // Keys that act only in another setting, or nowhere (refused).
 const std::map<std::string, Setting> kConditional = {
+    {"device.w_max_dtod", {"-p device.model=soft_bounds ", "acts through each cell's upper bound: clipping, or "
+      "SoftBounds' step; the plain run's weights stay below every bound (drawn bounds are mirrored at 0, not cut "
+      "to 0)"}},
     {"device.gamma_up", {kLinear, "LinearStep/SoftBounds/ExpStep slope"}},
     {"device.gamma_down", {kLinear, "LinearStep/SoftBounds/ExpStep slope"}},
     {"device.gamma_up_dtod", {kLinear, "spread of a LinearStep slope"}},

@@ -60,7 +60,8 @@ typedef struct aimc_device_params {
   double w_min;             /* mean lower bound, <= 0, < w_max */
   double w_max_dtod;        /* relative spread of the upper bound, >= 0 */
   double w_min_dtod;        /* relative spread of the lower bound, >= 0 */
-  int enforce_consistency;  /* 1: |steps|, ordered bounds with b_min <= 0 <= b_max */
+  int enforce_consistency;  /* 1: |steps|, ordered bounds, b_max = |b_max|, b_min = -|b_min|;
+                               0: crossed bounds meet at their middle (a stuck cell) */
   double reset;             /* mean reset target */
   double reset_dtod;        /* device-to-device spread of the reset target (absolute), >= 0 */
   double reset_std;         /* cycle-to-cycle spread of a reset (absolute), >= 0 */
@@ -74,7 +75,7 @@ typedef struct aimc_device_params {
   double gamma_down;        /* LinearStep: relative step reduction at w_min; ExpStep: exponent of down */
   double gamma_up_dtod;     /* device-to-device spread of gamma_up (absolute), >= 0 */
   double gamma_down_dtod;   /* device-to-device spread of gamma_down (absolute), >= 0 */
-  int allow_increasing;     /* 1: negative gamma (step growing with w) allowed */
+  int allow_increasing;     /* 1: negative gamma draws kept (step growing with w); 0: |gamma| */
   int mean_bound_reference; /* 1: slopes refer to the mean bounds w_max/w_min, 0: per-device bounds */
   int mult_noise;           /* 1: noise multiplies the whole step; 0: only dw_min (additive) */
   /* SoftBoundsReference */
@@ -129,7 +130,7 @@ typedef struct aimc_cell {
   float dw_down;     /* Delta w- (mean down step), >= 0 */
   float b_max;       /* upper bound of the stored weight */
   float b_min;       /* lower bound of the stored weight */
-  float slope_up;    /* affine: a+; PowStep: exponent gamma+; ExpStep: 2a/(b_max - b_min) */
+  float slope_up;    /* affine: a+; PowStep: exponent gamma+; ExpStep: 0 (unused) */
   float slope_down;  /* affine models: a- ; PowStep: gamma- exponent */
   float offset_up;   /* affine models: c+ (step at w = 0) */
   float offset_down; /* affine models: c- */
@@ -141,7 +142,7 @@ typedef struct aimc_cell {
 /* A built device description shared by all cells of an array. */
 typedef struct aimc_device {
   aimc_device_params params;
-  float granularity; /* weight change of one mean pulse near w = 0 (update management unit) */
+  float granularity; /* aimc_device_granularity(params): the update management unit */
   float sigma;       /* dw_min_std */
   int affine;        /* 1 for the affine-step models */
   int additive_noise;/* 1 if noise scales dw_min only */
@@ -176,6 +177,13 @@ double aimc_device_G(const aimc_device *device, const aimc_cell *cell, double w)
  * affine models, bisection otherwise). AIMC_EINVAL if q+ - q- keeps one sign on the
  * whole range (then *w_sym is the bound nearest to the sign change). */
 aimc_status aimc_device_symmetric_point(const aimc_device *device, const aimc_cell *cell, double *w_sym);
+
+/* The weight granularity g of a device family as AIHWKIT's calcWeightGranularity
+ * defines it (the unit of update management and of q+/q-): dw_min for ConstantStep,
+ * LinearStep, SoftBounds and SoftBoundsReference; ExpStep: the mean device's down
+ * step at w = 0 (dw_min if it is 0); PowStep: dw_min 0.5^pow_gamma; PiecewiseStep:
+ * dw_min piecewise_up[nodes / 2]. Float arithmetic, as AIHWKIT computes it. */
+float aimc_device_granularity(const aimc_device_params *params);
 
 /* A cell with the mean parameters (no device-to-device variation). */
 void aimc_device_mean_cell(const aimc_device *device, aimc_cell *cell);

@@ -48,6 +48,15 @@ int cli_parse_long(const char *command, const char *option, const char *text, lo
   return 1;
 }
 
+int cli_parse_real(const char *command, const char *option, const char *text, double *out) {
+  char reason[160];
+  if (aimc_cfg_parse_quantity(text, AIMC_UNIT_NONE, out, reason, sizeof reason) != AIMC_OK) {
+    fprintf(stderr, "aimcsim %s: %s needs a number, got '%s' (%s)\n", command, option, text, reason);
+    return 0;
+  }
+  return 1;
+}
+
 int cli_load_config(const char *path, const cli_overrides *overrides, aimc_config *config) {
   aimc_cfg_error error;
   aimc_status status = aimc_cfg_load_file(&aimc_config_schema, config, path, overrides->items, overrides->count, &error);

@@ -35,6 +35,12 @@ int cli_parse_count(const char *text, unsigned long long lo, unsigned long long 
  * returns 0 otherwise. */
 int cli_parse_long(const char *command, const char *option, const char *text, long lo, long hi, long *out);
 
+/* Parses a real option value strictly as the configuration parses a
+ * dimensionless number (aimc_cfg_parse_quantity: optional sign, digits, optional
+ * exponent, nothing after it, finite); prints "aimcsim COMMAND: OPTION needs a
+ * number, got 'TEXT' (reason)" and returns 0 otherwise. */
+int cli_parse_real(const char *command, const char *option, const char *text, double *out);
+
 /* Loads `path` (NULL: defaults only) with the overrides into *config. Returns
  * an exit status: 0, or 2 after printing the error report to stderr. */
 int cli_load_config(const char *path, const cli_overrides *overrides, aimc_config *config);

@@ -1,7 +1,9 @@
 /*
  * `aimcsim response`: the pulse response of the configured device, as device
- * fitting tools expect it. Table one is `pulse,w`: the weight at the device's
- * lower bound, then after each of N up pulses, then after each of N down pulses.
+ * fitting tools expect it. Table one is `pulse,w`: the starting weight (--w0,
+ * default the device's lower bound), then the weight after each of the up pulses
+ * (--up, default --pulses), then after each of the down pulses (--down, default
+ * --pulses).
  * Table two is `w,q_up,q_down,F,G` over the weight range: the normalised
  * response factors and the paper's symmetric and asymmetric components.
  * The device is the mean device (no device-to-device variation) unless --cell
@@ -17,9 +19,13 @@
 #include "cli_common.h"
 
 static const char usage[] =
-    "usage: aimcsim response CONFIG [--pulses N] [--points N] [--cell ROW,COL] [--noise]\n"
-    "                        [--seed N] [-o FILE.csv] [-p section.key=value]...\n"
+    "usage: aimcsim response CONFIG [--pulses N] [--w0 W] [--up N] [--down M] [--points N]\n"
+    "                        [--cell ROW,COL] [--noise] [--seed N] [-o FILE.csv]\n"
+    "                        [-p section.key=value]...\n"
     "  --pulses N   up pulses, then as many down pulses (default 1000)\n"
+    "  --w0 W       starting weight, inside the device's bounds (default: its lower bound)\n"
+    "  --up N       up pulses from w0 (0 to 10000000; default --pulses)\n"
+    "  --down M     down pulses after them (0 to 10000000; default --pulses)\n"
     "  --points N   weights of the response-factor table (default 101)\n"
     "  --cell R,C   use the device drawn for cell (R, C) instead of the mean device\n"
     "  --noise      apply the configured cycle-to-cycle noise (off by default)\n"
@@ -41,21 +47,21 @@ static aimc_status sink_line(text_sink *sink, const char *format, double a, doub
   return aimc_atomic_write(&sink->file, line, strlen(line));
 }
 
-static aimc_status write_pulses(text_sink *sink, const aimc_device *device, const aimc_cell *cell, long pulses,
-                                int noise, uint64_t seed) {
+static aimc_status write_pulses(text_sink *sink, const aimc_device *device, const aimc_cell *cell, float w0,
+                                long up, long down, int noise, uint64_t seed) {
   aimc_status status = sink_line(sink, "pulse,w\n", 0, 0, 0, 0, 0, 2);
-  float w = cell->b_min;
+  float w = w0;
   aimc_rng_key key = aimc_rng_key_make(seed, 0x5e5u);
-  for (long n = 0; n <= 2 * pulses && status == AIMC_OK; ++n) {
+  for (long n = 0; n <= up + down && status == AIMC_OK; ++n) {
     status = sink_line(sink, "%.0f,%.9g\n", (double)n, (double)w, 0, 0, 0, 2);
-    if (n == 2 * pulses) break;
+    if (n == up + down) break;
     float xi = 0.0f;
     if (noise) {
       float z[4];
       aimc_rng_normal4(key, (uint64_t)n, 0, AIMC_RNG_USER, 0, 0, z);
       xi = z[0];
     }
-    w = aimc_device_pulse(device, cell, w, n < pulses ? +1 : -1, xi);
+    w = aimc_device_pulse(device, cell, w, n < up ? +1 : -1, xi);
   }
   return status;
 }
@@ -84,7 +90,9 @@ static char *factors_path(const char *path) {
 
 int aimc_cmd_response(int argc, char **argv) {
   const char *path = NULL, *output = NULL;
-  long pulses = 1000, points = 101, seed = 1, row = -1, col = -1;
+  long pulses = 1000, points = 101, seed = 1, row = -1, col = -1, up = -1, down = -1;
+  const char *w0_text = NULL;
+  double w0 = 0.0;
   int noise = 0;
   cli_overrides overrides = {{0}, 0};
   for (int k = 1; k < argc; ++k) {
@@ -95,6 +103,13 @@ int aimc_cmd_response(int argc, char **argv) {
       return AIMC_EXIT_OK;
     } else if (strcmp(a, "--pulses") == 0 && has_value) {
       if (!cli_parse_long("response", a, argv[++k], 1, 10000000, &pulses)) return AIMC_EXIT_USAGE;
+    } else if (strcmp(a, "--up") == 0 && has_value) {
+      if (!cli_parse_long("response", a, argv[++k], 0, 10000000, &up)) return AIMC_EXIT_USAGE;
+    } else if (strcmp(a, "--down") == 0 && has_value) {
+      if (!cli_parse_long("response", a, argv[++k], 0, 10000000, &down)) return AIMC_EXIT_USAGE;
+    } else if (strcmp(a, "--w0") == 0 && has_value) {
+      w0_text = argv[++k];
+      if (!cli_parse_real("response", a, w0_text, &w0)) return AIMC_EXIT_USAGE;
     } else if (strcmp(a, "--points") == 0 && has_value) {
       if (!cli_parse_long("response", a, argv[++k], 2, 10000000, &points)) return AIMC_EXIT_USAGE;
     } else if (strcmp(a, "--seed") == 0 && has_value) {
@@ -139,11 +154,23 @@ int aimc_cmd_response(int argc, char **argv) {
     aimc_device_draw_cell(&device, (uint32_t)row, (uint32_t)col, &cell);
   else
     aimc_device_mean_cell(&device, &cell);
+  if (up < 0) up = pulses;
+  if (down < 0) down = pulses;
+  float start = cell.b_min;
+  if (w0_text) {
+    /* The weight is a float on the chip; the bounds are those of the chosen cell. */
+    start = (float)w0;
+    if (!(start >= cell.b_min && start <= cell.b_max)) {
+      fprintf(stderr, "aimcsim response: --w0 %s is outside the device's bounds [%.9g, %.9g]\n", w0_text,
+              (double)cell.b_min, (double)cell.b_max);
+      return AIMC_EXIT_USAGE;
+    }
+  }
 
   aimc_status status;
   if (!output) {
     text_sink sink = {stdout, {-1, NULL, NULL}};
-    status = write_pulses(&sink, &device, &cell, pulses, noise, (uint64_t)seed);
+    status = write_pulses(&sink, &device, &cell, start, up, down, noise, (uint64_t)seed);
     if (status == AIMC_OK) status = fputs("\n", stdout) >= 0 ? AIMC_OK : AIMC_EIO;
     if (status == AIMC_OK) status = write_factors(&sink, &device, &cell, points);
   } else {
@@ -152,7 +179,7 @@ int aimc_cmd_response(int argc, char **argv) {
     status = second ? AIMC_OK : aimc_error_set(AIMC_ENOMEM, "out of memory");
     if (status == AIMC_OK) status = aimc_atomic_open(&sinks[0].file, output);
     if (status == AIMC_OK) status = aimc_atomic_open(&sinks[1].file, second);
-    if (status == AIMC_OK) status = write_pulses(&sinks[0], &device, &cell, pulses, noise, (uint64_t)seed);
+    if (status == AIMC_OK) status = write_pulses(&sinks[0], &device, &cell, start, up, down, noise, (uint64_t)seed);
     if (status == AIMC_OK) status = write_factors(&sinks[1], &device, &cell, points);
     aimc_atomic_file files[2] = {sinks[0].file, sinks[1].file};
     if (status == AIMC_OK)

@@ -73,7 +73,8 @@ static const aimc_cfg_field device_fields[] = {
   AIMC_CFG_DOUBLE_FIELD(DEV, w_max_dtod, NULL, NONE, 0, 0, GE, "relative spread of the upper bound"),
   AIMC_CFG_DOUBLE_FIELD(DEV, w_min_dtod, NULL, NONE, 0, 0, GE, "relative spread of the lower bound"),
   AIMC_CFG_BOOL_FIELD(DEV, enforce_consistency, NULL, 0,
-                      "absolute steps and ordered bounds with b_min <= 0 <= b_max"),
+                      "absolute steps, ordered bounds, b_max = |b_max|, b_min = -|b_min|; "
+                      "false: crossed bounds meet at their middle"),
   AIMC_CFG_DOUBLE_FIELD(DEV, reset, NULL, NONE, 0, 0, 0, "mean reset target"),
   AIMC_CFG_DOUBLE_FIELD(DEV, reset_dtod, NULL, NONE, 0, 0, GE,
                         "device-to-device spread of the reset target (absolute)"),
@@ -96,7 +97,8 @@ static const aimc_cfg_field device_fields[] = {
                         "device-to-device spread of gamma_up (absolute)"),
   AIMC_CFG_DOUBLE_FIELD(DEV, gamma_down_dtod, NULL, NONE, 0, 0, GE,
                         "device-to-device spread of gamma_down (absolute)"),
-  AIMC_CFG_BOOL_FIELD(DEV, allow_increasing, NULL, 0, "allow negative gamma (steps growing with w)"),
+  AIMC_CFG_BOOL_FIELD(DEV, allow_increasing, NULL, 0, "LinearStep: keep negative gamma draws (steps growing with w); "
+                      "false folds each draw to its magnitude"),
   AIMC_CFG_BOOL_FIELD(DEV, mean_bound_reference, NULL, 0,
                       "slopes refer to the mean bounds (true) or to each device's bounds"),
   AIMC_CFG_BOOL_FIELD(DEV, mult_noise, NULL, 0,
