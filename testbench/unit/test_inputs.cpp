@@ -121,6 +121,17 @@ TEST(Inputs, AFifoSocketOrDeviceGivenAsADataKeyIsRefusedBeforeTheRunStarts) {
   }
 }
 
+// What keeps a regression of the memory checks from taking the machine's
+// memory: an address-space limit of about 4 GB, so that it fails to allocate
+// (and the test fails) instead. AddressSanitizer reserves terabytes of address
+// space for its shadow memory at start, which such a limit forbids; under it,
+// its own resident-memory limit does the same.
+#if defined(__SANITIZE_ADDRESS__)
+const std::string kMemoryGuard = "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:hard_rss_limit_mb=4000 ";
+#else
+const std::string kMemoryGuard = "ulimit -v 4000000; ";
+#endif
+
 TEST(Resources, PulseCheckIsRefusedBeforeAllocatingWhatExceedsTheMemoryLimit) {
   TempDir dir;
   std::string out, outdir = dir / "pc";
@@ -132,7 +143,7 @@ TEST(Resources, PulseCheckIsRefusedBeforeAllocatingWhatExceedsTheMemoryLimit) {
                            " -p pulse_check.rows=4096 -p pulse_check.cols=4096 -p chip.tile.rows=4096"
                            " -p chip.tile.cols=4096 -o " +
                            outdir;
-  EXPECT_EQ(shell("ulimit -v 4000000; AIMCSIM_MEMORY_LIMIT=100M timeout 60 " + kExe + " " + args, &out), 2) << out;
+  EXPECT_EQ(shell(kMemoryGuard + "AIMCSIM_MEMORY_LIMIT=100M timeout 60 " + kExe + " " + args, &out), 2) << out;
   EXPECT_TRUE(contains(
       out, "the pulse-check needs about 9.56 GiB of memory (arrays 3.75 GiB, per-cell sums 1.75 GiB, cells.csv 4 GiB)"))
       << out;
@@ -189,7 +200,7 @@ TEST(Resources, AnFcnOnOneByOneTilesIsRefusedForItsPerTileMemory) {
   // 784-256-128-10 on 1 x 1 tiles: 234,752 tiles of 64 KiB each, 14.3 GiB,
   // though the cells alone are 19 MiB. The address-space limit stops a
   // regression that starts building them.
-  EXPECT_EQ(shell("ulimit -v 4000000; AIMCSIM_MEMORY_LIMIT=2G timeout 60 " + kExe + " run " + kExperiments +
+  EXPECT_EQ(shell(kMemoryGuard + "AIMCSIM_MEMORY_LIMIT=2G timeout 60 " + kExe + " run " + kExperiments +
                       "fcn.yaml -p chip.tile.rows=1 -p chip.tile.cols=1" + data,
                   &out),
             2)
