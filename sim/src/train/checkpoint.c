@@ -144,39 +144,33 @@ const aimc_checkpoint_section *aimc_checkpoint_find(const aimc_checkpoint *check
   return NULL;
 }
 
-static void field_name(char *out, size_t capacity, const char *field, va_list args) {
-  vsnprintf(out, capacity, field, args);
-}
+/* The field's name from the variadic function's format and arguments. */
+#define FIELD_NAME(name, field)                \
+  char name[160];                              \
+  do {                                         \
+    va_list args;                              \
+    va_start(args, field);                     \
+    vsnprintf(name, sizeof name, field, args); \
+    va_end(args);                              \
+  } while (0)
 
 aimc_status aimc_checkpoint_check_nonnegative(double value, const char *unit, const char *field, ...) {
   if (isfinite(value) && value >= 0.0) return AIMC_OK;
-  char name[160];
-  va_list args;
-  va_start(args, field);
-  field_name(name, sizeof name, field, args);
-  va_end(args);
+  FIELD_NAME(name, field);
   return aimc_error_set(AIMC_EFORMAT, AIMC_CHECKPOINT_NAME ": %s is %g%s%s, not a finite non-negative number", name,
                         value, *unit ? " " : "", unit);
 }
 
 aimc_status aimc_checkpoint_check_finite(double value, int nan_ok, const char *field, ...) {
   if (isfinite(value) || (nan_ok && isnan(value))) return AIMC_OK;
-  char name[160];
-  va_list args;
-  va_start(args, field);
-  field_name(name, sizeof name, field, args);
-  va_end(args);
+  FIELD_NAME(name, field);
   return aimc_error_set(AIMC_EFORMAT, AIMC_CHECKPOINT_NAME ": %s is %g, not a finite number", name, value);
 }
 
 aimc_status aimc_checkpoint_check_count(uint64_t value, uint64_t limit, const char *limit_what, const char *field,
                                         ...) {
   if (value <= limit) return AIMC_OK;
-  char name[160];
-  va_list args;
-  va_start(args, field);
-  field_name(name, sizeof name, field, args);
-  va_end(args);
+  FIELD_NAME(name, field);
   return aimc_error_set(AIMC_EFORMAT, AIMC_CHECKPOINT_NAME ": %s is %llu, more than %s", name,
                         (unsigned long long)value, limit_what);
 }
@@ -184,11 +178,7 @@ aimc_status aimc_checkpoint_check_count(uint64_t value, uint64_t limit, const ch
 aimc_status aimc_checkpoint_check_floats(const float *values, size_t n, const char *field, ...) {
   for (size_t k = 0; k < n; ++k) {
     if (isfinite(values[k])) continue;
-    char name[160];
-    va_list args;
-    va_start(args, field);
-    field_name(name, sizeof name, field, args);
-    va_end(args);
+    FIELD_NAME(name, field);
     return aimc_error_set(AIMC_EFORMAT, AIMC_CHECKPOINT_NAME ": %s: value %zu is %g, not a finite number", name, k,
                           (double)values[k]);
   }
