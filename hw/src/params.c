@@ -37,6 +37,8 @@ void aimc_hw_dac_params_default(aimc_hw_dac_params *p) {
   p->slot_time = 40e-9 / 128.0;         /* [D] 2^7 slots fill the 40 ns read of Wu et al. 2025 Table 3 */
   p->setup_time = 1e-9;                 /* PUMA 1-bit DAC latency 1 ns [V] */
   p->energy_per_conversion = 0.42e-12;  /* ISAAC 1-bit DAC drive 0.42 pJ [S]: a pulse-width input is one drive */
+  p->amplitude_energy_per_bit = 0.42e-12 / 7.0; /* [D] a 7-bit amplitude DAC costs the same drive; energy linear in
+                                                   bits as a C-2C ladder (Wang et al., JSSC 2023) */
 }
 
 void aimc_hw_adc_params_default(aimc_hw_adc_params *p) {
@@ -156,6 +158,9 @@ aimc_status aimc_hw_dac_params_validate(const aimc_hw_dac_params *p) {
   CHECK(non_negative_time(p->setup_time), "dac.setup_time must be in [0, 1e3] s (got %g)", p->setup_time);
   CHECK(non_negative(p->energy_per_conversion), "dac.energy_per_conversion must be finite and >= 0 (got %g)",
         p->energy_per_conversion);
+  CHECK(isfinite(p->amplitude_energy_per_bit) && p->amplitude_energy_per_bit >= 0.0 &&
+            p->amplitude_energy_per_bit <= 1e-6,
+        "dac.amplitude_energy_per_bit must be in [0, 1e-6] J (got %g)", p->amplitude_energy_per_bit);
   return AIMC_OK;
 }
 
@@ -398,6 +403,11 @@ const aimc_hw_op_cost *aimc_hw_controller_op_cost(const aimc_hw_controller_param
 double aimc_hw_device_pulse_energy(const aimc_hw_conductance_params *c, const aimc_hw_pulse_params *pulse) {
   if (c->program_energy == AIMC_HW_PROGRAM_ENERGY_TABLE) return c->energy_per_device_pulse;
   return c->v_write * c->v_write * c->g_max * pulse->pulse_width;
+}
+
+double aimc_hw_dac_energy_per_conversion(const aimc_hw_dac_params *p) {
+  if (p->encoding == AIMC_HW_DAC_AMPLITUDE) return (double)p->bits * p->amplitude_energy_per_bit;
+  return p->energy_per_conversion;
 }
 
 double aimc_hw_adc_energy_per_conversion(const aimc_hw_adc_params *p) {

@@ -15,7 +15,7 @@ aimc_hw_chip_params hand_chip() {
   aimc_hw_chip_params p;
   aimc_hw_chip_params_default(&p);
   p.tile = {4, 4};
-  p.dac = {7, AIMC_HW_DAC_PULSE_WIDTH, 0.5e-9, 2e-9, 0.3e-12};          // window 2^7 x 0.5 ns = 64 ns
+  p.dac = {7, AIMC_HW_DAC_PULSE_WIDTH, 0.5e-9, 2e-9, 0.3e-12, 0.0};     // window 2^7 x 0.5 ns = 64 ns
   p.adc.cost = AIMC_HW_ADC_COST_TABLE;                                   // the fixed values below
   p.adc.conversion_time = 1.5e-9;
   p.adc.energy_per_conversion = 1.7e-12;

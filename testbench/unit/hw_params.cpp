@@ -76,6 +76,7 @@ TEST_F(HwParams, ValidationNamesTheField) {
          p.adc.bits = 14;
        }},
       {"adc.conversion_time", [](aimc_hw_chip_params &p) { p.adc.conversion_time = NAN; }},
+      {"dac.amplitude_energy_per_bit", [](aimc_hw_chip_params &p) { p.dac.amplitude_energy_per_bit = INFINITY; }},
       {"adc.cost", [](aimc_hw_chip_params &p) { p.adc.cost = static_cast<aimc_hw_adc_cost>(5); }},
       {"adc.walden_fom", [](aimc_hw_chip_params &p) { p.adc.walden_fom = -1e-15; }},
       {"adc.schreier_fom", [](aimc_hw_chip_params &p) { p.adc.schreier_fom = 301; }},

@@ -155,3 +155,69 @@ TEST(AdcCost, AConstantTheCostDoesNotUseIsRefused) {
       << out;
   EXPECT_NE(out.find("chip.adc.walden_fom = 2e-14 has no effect with chip.adc.cost table"), std::string::npos) << out;
 }
+
+namespace {
+
+aimc_hw_dac_params default_dac(aimc_hw_dac_encoding encoding, int bits) {
+  aimc_hw_dac_params dac;
+  aimc_hw_dac_params_default(&dac);
+  dac.encoding = encoding;
+  dac.bits = bits;
+  return dac;
+}
+
+}  // namespace
+
+// An amplitude DAC's energy is bits x 0.06 pJ (a C-2C ladder of one unit per
+// bit, 0.42 pJ at the reference 7 bits); a pulse-width input is one 0.42 pJ
+// line drive whatever its length.
+TEST(DacCost, AmplitudeEnergyIsLinearInBitsAndPulseWidthIsOneDrive) {
+  for (int bits : {4, 7, 12}) {
+    aimc_hw_dac_params amplitude = default_dac(AIMC_HW_DAC_AMPLITUDE, bits);
+    EXPECT_DOUBLE_EQ(aimc_hw_dac_energy_per_conversion(&amplitude), bits * 0.06e-12) << bits;
+    aimc_hw_dac_params pulse = default_dac(AIMC_HW_DAC_PULSE_WIDTH, bits);
+    EXPECT_DOUBLE_EQ(aimc_hw_dac_energy_per_conversion(&pulse), 0.42e-12) << bits;
+  }
+  for (int bits = 3; bits <= 16; ++bits) {
+    aimc_hw_dac_params lower = default_dac(AIMC_HW_DAC_AMPLITUDE, bits - 1), upper = lower;
+    upper.bits = bits;
+    EXPECT_GT(aimc_hw_dac_energy_per_conversion(&upper), aimc_hw_dac_energy_per_conversion(&lower)) << bits;
+  }
+}
+
+// The forward DAC of a run with amplitude encoding charges bits x
+// amplitude_energy_per_bit per conversion, and the other encoding's constant is
+// refused.
+TEST(DacCost, AmplitudeRunChargesItsBitsAndTheOtherEncodingsConstantIsRefused) {
+  exe::TempDir dir;
+  double per_conversion[2];
+  int k = 0;
+  for (int bits : {4, 8}) {
+    std::string out, path = dir / ("d" + std::to_string(bits));
+    ASSERT_EQ(exe::run("run --quiet -o " + path + " -p chip.dac.encoding=amplitude -p chip.dac.bits=" +
+                           std::to_string(bits) + " -p forward.inp_res=0",
+                       &out),
+              0)
+        << out;
+    cJSON *root = cJSON_Parse(exe::read_file(path + "/stats.json").c_str());
+    ASSERT_NE(root, nullptr);
+    const cJSON *dac = at(root, {"components", "chip", "children", "layer0", "children", "main_r0c0", "children",
+                                 "forward_dac"});
+    per_conversion[k++] = at(dac, {"energy", "total"})->valuedouble / at(dac, {"counters", "conversions", "value"})->valuedouble;
+    cJSON_Delete(root);
+  }
+  EXPECT_NEAR(per_conversion[0] / (4 * 0.06e-12), 1.0, 1e-9);
+  EXPECT_NEAR(per_conversion[1] / (8 * 0.06e-12), 1.0, 1e-9);
+  std::string out;
+  EXPECT_EQ(exe::run("run --quiet -o " + (dir / "a") + " -p chip.dac.amplitude_energy_per_bit=1pJ", &out), 2) << out;
+  EXPECT_NE(out.find("chip.dac.amplitude_energy_per_bit = 1e-12 has no effect with chip.dac.encoding pulse_width"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(exe::run("run --quiet -o " + (dir / "b") + " -p chip.dac.encoding=amplitude "
+                     "-p chip.dac.energy_per_conversion=1pJ", &out), 2) << out;
+  EXPECT_NE(out.find("chip.dac.energy_per_conversion = 1e-12 has no effect with chip.dac.encoding amplitude"),
+            std::string::npos)
+      << out;
+  EXPECT_FALSE(exe::exists(dir / "a"));
+  EXPECT_FALSE(exe::exists(dir / "b"));
+}

@@ -48,14 +48,21 @@ typedef enum aimc_hw_dac_encoding {
   AIMC_HW_DAC_ENCODING_COUNT
 } aimc_hw_dac_encoding;
 
-/* The input DACs of one side of a tile (one DAC per line). */
+/* The input DACs of one side of a tile (one DAC per line). Energy per input
+ * line per analog pass: pulse width, energy_per_conversion (one line drive,
+ * whatever the pulse length); amplitude, bits x amplitude_energy_per_bit (a
+ * C-2C ladder of one unit per bit). */
 typedef struct aimc_hw_dac_params {
   int bits;                     /* resolution including sign, 2..16 */
   aimc_hw_dac_encoding encoding;
   double slot_time;             /* s, pulse width of one level step (pulse-width encoding), > 0 */
   double setup_time;            /* s, DAC settling before each analog pass, >= 0 */
-  double energy_per_conversion; /* J, per input line per analog pass, >= 0 */
+  double energy_per_conversion; /* J, per input line per analog pass with pulse-width encoding, >= 0 */
+  double amplitude_energy_per_bit; /* J, per bit of one amplitude conversion, >= 0 */
 } aimc_hw_dac_params;
+
+/* Energy of one input conversion (one line, one pass) under `params`. */
+double aimc_hw_dac_energy_per_conversion(const aimc_hw_dac_params *params);
 
 /* ADC architecture; decides the comparator decisions a conversion takes. */
 typedef enum aimc_hw_adc_type {

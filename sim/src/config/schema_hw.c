@@ -64,7 +64,9 @@ static const aimc_cfg_field dac_fields[] = {
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_dac_params, slot_time, NULL, TIME, 0, 0, GT, "width of one pulse-width level step"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_dac_params, setup_time, NULL, TIME, 0, 0, GE, "DAC settling before each analog pass"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_dac_params, energy_per_conversion, NULL, ENERGY, 0, 0, GE,
-                        "energy per input line per analog pass"),
+                        "pulse-width encoding: energy per input line per analog pass (one line drive)"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_dac_params, amplitude_energy_per_bit, NULL, ENERGY, 0, 1e-6, GE | LE,
+                        "amplitude encoding: energy per bit of one conversion (E = bits x this)"),
 };
 HW_SECTION(dac_schema, "dac", "Input DACs of a tile (one per line).", aimc_hw_dac_params, dac_fields,
            aimc_hw_dac_params_default, aimc_hw_dac_params_validate);

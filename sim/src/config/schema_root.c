@@ -112,12 +112,31 @@ static aimc_status adc_cost_check(const aimc_config *config) {
   return AIMC_OK;
 }
 
+/* A DAC's energy is its line drive (pulse width) or its bits (amplitude): the
+ * other encoding's constant would be silently ignored. */
+static aimc_status dac_cost_check(const aimc_config *config) {
+  const aimc_hw_dac_params *dac = &config->chip.dac;
+  aimc_hw_dac_params d;
+  aimc_hw_dac_params_default(&d);
+  const char *encoding = aimc_hw_dac_encoding_name(dac->encoding);
+  if (dac->encoding == AIMC_HW_DAC_AMPLITUDE && dac->energy_per_conversion != d.energy_per_conversion)
+    return aimc_error_set(AIMC_EINVAL, "chip.dac.energy_per_conversion = %g has no effect with chip.dac.encoding %s "
+                          "(its energy is bits x chip.dac.amplitude_energy_per_bit); leave it at its default %g",
+                          dac->energy_per_conversion, encoding, d.energy_per_conversion);
+  if (dac->encoding != AIMC_HW_DAC_AMPLITUDE && dac->amplitude_energy_per_bit != d.amplitude_energy_per_bit)
+    return aimc_error_set(AIMC_EINVAL, "chip.dac.amplitude_energy_per_bit = %g has no effect with chip.dac.encoding "
+                          "%s (its energy is chip.dac.energy_per_conversion); leave it at its default %g",
+                          dac->amplitude_energy_per_bit, encoding, d.amplitude_energy_per_bit);
+  return AIMC_OK;
+}
+
 /* Checks across sections, after the whole document (and every -p) is applied. */
 static aimc_status config_validate(const void *target) {
   aimc_status status = reset_check(target);
   if (status == AIMC_OK) status = backward_check(target);
   if (status == AIMC_OK) status = amplitude_check(target);
   if (status == AIMC_OK) status = adc_cost_check(target);
+  if (status == AIMC_OK) status = dac_cost_check(target);
   return status != AIMC_OK ? status : aimc_mapping_check_chip(target);
 }
 
