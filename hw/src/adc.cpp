@@ -14,7 +14,8 @@ AdcBank::AdcBank(const sc_core::sc_module_name &name, const aimc_hw_adc_params &
       StatProvider(kind),
       params_(params),
       adcs_((lines + params.columns_per_adc - 1) / params.columns_per_adc),
-      conversion_(seconds(params.conversion_time)),
+      conversion_(seconds(aimc_hw_adc_conversion_time(&params))),
+      energy_per_conversion_(aimc_hw_adc_energy_per_conversion(&params)),
       conversions_(add_counter("conversions", "1", "analog-to-digital conversions")),
       comparisons_(add_counter("comparisons", "1", "comparator decisions of those conversions")),
       clipped_(add_counter("clipped", "1", "outputs at the range limit in the final pass")) {}
@@ -24,7 +25,7 @@ void AdcBank::convert(uint64_t passes, int outputs, uint64_t clipped, aimc_hw_ph
   conversions_.add(conversions);
   comparisons_.add(conversions * comparisons_per_conversion());
   clipped_.add(clipped);
-  add_energy(phase, static_cast<double>(conversions) * params_.energy_per_conversion);
+  add_energy(phase, static_cast<double>(conversions) * energy_per_conversion_);
   add_busy(repeat(conversion_, passes * rounds(outputs)));
 }
 

@@ -16,6 +16,7 @@ DacBank::DacBank(const sc_core::sc_module_name &name, const aimc_hw_dac_params &
       params_(params),
       lines_(lines),
       setup_(seconds(params.setup_time)),
+      energy_per_conversion_(aimc_hw_dac_energy_per_conversion(&params)),
       passes_(add_counter("passes", "1", "analog passes driven (vectors plus bound-management repeats)")),
       conversions_(add_counter("conversions", "1", "digital-to-analog conversions (lines x passes)")) {}
 
@@ -23,7 +24,7 @@ void DacBank::convert(uint64_t passes, int inputs, aimc_hw_phase phase) {
   uint64_t conversions = passes * static_cast<uint64_t>(inputs);
   passes_.add(passes);
   conversions_.add(conversions);
-  add_energy(phase, static_cast<double>(conversions) * params_.energy_per_conversion);
+  add_energy(phase, static_cast<double>(conversions) * energy_per_conversion_);
   add_busy(repeat(setup_ + window(), passes));
 }
 

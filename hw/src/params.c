@@ -37,14 +37,25 @@ void aimc_hw_dac_params_default(aimc_hw_dac_params *p) {
   p->slot_time = 40e-9 / 128.0;         /* [D] 2^7 slots fill the 40 ns read of Wu et al. 2025 Table 3 */
   p->setup_time = 1e-9;                 /* PUMA 1-bit DAC latency 1 ns [V] */
   p->energy_per_conversion = 0.42e-12;  /* ISAAC 1-bit DAC drive 0.42 pJ [S]: a pulse-width input is one drive */
+  p->amplitude_energy_per_bit = 0.42e-12 / 7.0; /* [D] a 7-bit amplitude DAC costs the same drive; energy linear in
+                                                   bits as a C-2C ladder (Wang et al., JSSC 2023) */
 }
 
 void aimc_hw_adc_params_default(aimc_hw_adc_params *p) {
   memset(p, 0, sizeof *p);
   p->type = AIMC_HW_ADC_SAR;
   p->bits = 8;                          /* Kull ISSCC'13 as used by ISAAC [S] */
-  p->conversion_time = 1.0 / 1.2e9;     /* the same ADC's 1.2 GS/s [S] */
-  p->energy_per_conversion = 1.67e-12;  /* ISAAC: 16 mW for 8 ADCs at 1.2 GS/s [S] */
+  p->cost = AIMC_HW_ADC_COST_MODEL;
+  p->conversion_time = 1.0 / 1.2e9;     /* table: the same ADC's 1.2 GS/s [S] */
+  p->energy_per_conversion = 1.67e-12;  /* table: ISAAC, 16 mW for 8 ADCs at 1.2 GS/s [S] */
+  p->enob_loss = 1.0;                   /* Murmann ADC survey anchors lose 0.3-1.8 b of their nominal bits [D] */
+  p->walden_fom = 1.67e-12 / 128.0;     /* [D] 13.05 fJ/step: the model gives ISAAC's 1.67 pJ at 8 b (ENOB 7);
+                                           Murmann ADC survey, SAR at 10 MS/s-2 GS/s, ENOB 4-10, <= 40 nm:
+                                           p10 13 fJ, p25 17 fJ [D] */
+  p->schreier_fom = 170.0;              /* Murmann ADC survey, ENOB >= 11: median 166 dB, p90 180 dB [D] */
+  p->sar_cycle_time = 1.0 / 1.2e9 / 8.0; /* [D] 8 decisions fill Kull ISSCC'13's 833 ps conversion [S] */
+  p->flash_conversion_time = 1.0 / 1.25e9; /* Van der Plas ISSCC'06 4-b flash at 1.25 GS/s [V survey] */
+  p->flash_energy_per_comparator = 2.02e-12 / 15.0; /* [D] the same design's 2.02 pJ over its 15 comparators */
   p->columns_per_adc = 8;               /* NeuroSim numColMuxed default 8 [V] */
 }
 
@@ -147,6 +158,9 @@ aimc_status aimc_hw_dac_params_validate(const aimc_hw_dac_params *p) {
   CHECK(non_negative_time(p->setup_time), "dac.setup_time must be in [0, 1e3] s (got %g)", p->setup_time);
   CHECK(non_negative(p->energy_per_conversion), "dac.energy_per_conversion must be finite and >= 0 (got %g)",
         p->energy_per_conversion);
+  CHECK(isfinite(p->amplitude_energy_per_bit) && p->amplitude_energy_per_bit >= 0.0 &&
+            p->amplitude_energy_per_bit <= 1e-6,
+        "dac.amplitude_energy_per_bit must be in [0, 1e-6] J (got %g)", p->amplitude_energy_per_bit);
   return AIMC_OK;
 }
 
@@ -154,10 +168,24 @@ aimc_status aimc_hw_adc_params_validate(const aimc_hw_adc_params *p) {
   CHECK((unsigned)p->type < AIMC_HW_ADC_TYPE_COUNT, "adc.type %d is unknown", (int)p->type);
   CHECK(p->bits >= 2 && p->bits <= 16, "adc.bits must be in [2, 16] (got %d)", p->bits);
   CHECK(p->type != AIMC_HW_ADC_FLASH || p->bits <= 12, "adc.bits must be <= 12 for a flash ADC (got %d)", p->bits);
+  CHECK((unsigned)p->cost < AIMC_HW_ADC_COST_COUNT, "adc.cost %d is unknown", (int)p->cost);
   CHECK(positive_time(p->conversion_time), "adc.conversion_time must be in [1e-13, 1e3] s (got %g)",
         p->conversion_time);
   CHECK(non_negative(p->energy_per_conversion), "adc.energy_per_conversion must be finite and >= 0 (got %g)",
         p->energy_per_conversion);
+  CHECK(isfinite(p->walden_fom) && p->walden_fom >= 0.0 && p->walden_fom <= 1e-6,
+        "adc.walden_fom must be in [0, 1e-6] J (got %g)", p->walden_fom);
+  CHECK(isfinite(p->schreier_fom) && p->schreier_fom >= 100.0 && p->schreier_fom <= 300.0,
+        "adc.schreier_fom must be in [100, 300] dB (got %g)", p->schreier_fom);
+  CHECK(isfinite(p->enob_loss) && p->enob_loss >= 0.0 && p->enob_loss <= 4.0,
+        "adc.enob_loss must be in [0, 4] bits (got %g)", p->enob_loss);
+  CHECK(positive_time(p->sar_cycle_time) && positive_time(16.0 * p->sar_cycle_time),
+        "adc.sar_cycle_time must be in [1e-13, 1e3 / 16] s (got %g)", p->sar_cycle_time);
+  CHECK(positive_time(p->flash_conversion_time), "adc.flash_conversion_time must be in [1e-13, 1e3] s (got %g)",
+        p->flash_conversion_time);
+  CHECK(isfinite(p->flash_energy_per_comparator) && p->flash_energy_per_comparator >= 0.0 &&
+            p->flash_energy_per_comparator <= 1e-6,
+        "adc.flash_energy_per_comparator must be in [0, 1e-6] J (got %g)", p->flash_energy_per_comparator);
   CHECK(p->columns_per_adc >= 1 && p->columns_per_adc <= (1 << 24), "adc.columns_per_adc must be in [1, 2^24] (got %d)",
         p->columns_per_adc);
   return AIMC_OK;
@@ -377,6 +405,26 @@ double aimc_hw_device_pulse_energy(const aimc_hw_conductance_params *c, const ai
   return c->v_write * c->v_write * c->g_max * pulse->pulse_width;
 }
 
+double aimc_hw_dac_energy_per_conversion(const aimc_hw_dac_params *p) {
+  if (p->encoding == AIMC_HW_DAC_AMPLITUDE) return (double)p->bits * p->amplitude_energy_per_bit;
+  return p->energy_per_conversion;
+}
+
+double aimc_hw_adc_energy_per_conversion(const aimc_hw_adc_params *p) {
+  if (p->cost == AIMC_HW_ADC_COST_TABLE) return p->energy_per_conversion;
+  if (p->type == AIMC_HW_ADC_FLASH) return (ldexp(1.0, p->bits) - 1.0) * p->flash_energy_per_comparator;
+  double enob = (double)p->bits - p->enob_loss;
+  double walden = p->walden_fom * exp2(enob);
+  double schreier = 0.5 * pow(10.0, (6.02 * enob + 1.76 - p->schreier_fom) / 10.0);
+  return walden > schreier ? walden : schreier;
+}
+
+double aimc_hw_adc_conversion_time(const aimc_hw_adc_params *p) {
+  if (p->cost == AIMC_HW_ADC_COST_TABLE) return p->conversion_time;
+  if (p->type == AIMC_HW_ADC_FLASH) return p->flash_conversion_time;
+  return (double)p->bits * p->sar_cycle_time;
+}
+
 void aimc_hw_io_match_converters(const aimc_hw_chip_params *p, aimc_io_params *io) {
   io->inp_res = 1.0 / (double)((1 << p->dac.bits) - 2);
   io->out_res = 1.0 / (double)((1 << p->adc.bits) - 2);
@@ -414,6 +462,7 @@ aimc_status aimc_hw_io_check_converters(const aimc_io_params *io, const char *na
 
 NAMES(aimc_hw_dac_encoding, dac_encoding, AIMC_HW_DAC_ENCODING_COUNT, "pulse_width", "amplitude")
 NAMES(aimc_hw_adc_type, adc_type, AIMC_HW_ADC_TYPE_COUNT, "sar", "flash")
+NAMES(aimc_hw_adc_cost, adc_cost, AIMC_HW_ADC_COST_COUNT, "model", "table")
 NAMES(aimc_hw_weight_mapping, weight_mapping, AIMC_HW_WEIGHT_MAPPING_COUNT, "differential_pair", "reference_device")
 NAMES(aimc_hw_program_energy, program_energy, AIMC_HW_PROGRAM_ENERGY_COUNT, "formula", "table")
 NAMES(aimc_hw_op_class, op_class, AIMC_HW_OP_CLASS_COUNT, "activation", "loss", "update_management", "add")

@@ -15,8 +15,11 @@ aimc_hw_chip_params hand_chip() {
   aimc_hw_chip_params p;
   aimc_hw_chip_params_default(&p);
   p.tile = {4, 4};
-  p.dac = {7, AIMC_HW_DAC_PULSE_WIDTH, 0.5e-9, 2e-9, 0.3e-12};          // window 2^7 x 0.5 ns = 64 ns
-  p.adc = {AIMC_HW_ADC_SAR, 8, 1.5e-9, 1.7e-12, 2};                      // 2 ADCs per side
+  p.dac = {7, AIMC_HW_DAC_PULSE_WIDTH, 0.5e-9, 2e-9, 0.3e-12, 0.0};     // window 2^7 x 0.5 ns = 64 ns
+  p.adc.cost = AIMC_HW_ADC_COST_TABLE;                                   // the fixed values below
+  p.adc.conversion_time = 1.5e-9;
+  p.adc.energy_per_conversion = 1.7e-12;
+  p.adc.columns_per_adc = 2;                                             // 2 ADCs per side
   p.pulse = {4e-9, 6e-9, 1.5, 3e-9, 0.11e-12};
   p.conductance = {1e-6, 11e-6, AIMC_HW_DIFFERENTIAL_PAIR, 0.4, 2.5, AIMC_HW_PROGRAM_ENERGY_FORMULA, 0.0, 0.013e-15};
   p.read = {50e-9, 3, 0.05e-12};

@@ -27,6 +27,10 @@ TEST_F(HwParams, DefaultsAreTheDocumentedReferenceChip) {
   EXPECT_EQ(p.adc.bits, 8);
   EXPECT_NEAR(p.adc.energy_per_conversion, 16e-3 / (8 * 1.2e9), 0.005e-12);
   EXPECT_DOUBLE_EQ(p.adc.conversion_time, 1.0 / 1.2e9);
+  // The default model cost gives the same figures at the default 8 bits.
+  EXPECT_EQ(p.adc.cost, AIMC_HW_ADC_COST_MODEL);
+  EXPECT_DOUBLE_EQ(aimc_hw_adc_energy_per_conversion(&p.adc), p.adc.energy_per_conversion);
+  EXPECT_DOUBLE_EQ(aimc_hw_adc_conversion_time(&p.adc), p.adc.conversion_time);
   EXPECT_EQ(p.adc.columns_per_adc, 8);
   // 5 ns ECRAM pulses; F1's 165.9 ns update at BL 32 is about one 5 ns pulse per slot.
   EXPECT_DOUBLE_EQ(p.pulse.pulse_width, 5e-9);
@@ -72,6 +76,14 @@ TEST_F(HwParams, ValidationNamesTheField) {
          p.adc.bits = 14;
        }},
       {"adc.conversion_time", [](aimc_hw_chip_params &p) { p.adc.conversion_time = NAN; }},
+      {"dac.amplitude_energy_per_bit", [](aimc_hw_chip_params &p) { p.dac.amplitude_energy_per_bit = INFINITY; }},
+      {"adc.cost", [](aimc_hw_chip_params &p) { p.adc.cost = static_cast<aimc_hw_adc_cost>(5); }},
+      {"adc.walden_fom", [](aimc_hw_chip_params &p) { p.adc.walden_fom = -1e-15; }},
+      {"adc.schreier_fom", [](aimc_hw_chip_params &p) { p.adc.schreier_fom = 301; }},
+      {"adc.enob_loss", [](aimc_hw_chip_params &p) { p.adc.enob_loss = NAN; }},
+      {"adc.sar_cycle_time", [](aimc_hw_chip_params &p) { p.adc.sar_cycle_time = 0; }},
+      {"adc.flash_conversion_time", [](aimc_hw_chip_params &p) { p.adc.flash_conversion_time = 1e4; }},
+      {"adc.flash_energy_per_comparator", [](aimc_hw_chip_params &p) { p.adc.flash_energy_per_comparator = -1; }},
       {"adc.columns_per_adc", [](aimc_hw_chip_params &p) { p.adc.columns_per_adc = 0; }},
       {"pulse.pulse_period", [](aimc_hw_chip_params &p) { p.pulse.pulse_period = 1e-9; }},
       {"pulse.energy_per_line_pulse", [](aimc_hw_chip_params &p) { p.pulse.energy_per_line_pulse = -1; }},

@@ -137,7 +137,7 @@ TEST_F(HwSplit, SplitLayerTilesRunConcurrently) {
   // outputs one after the other: 4 rounds in row block 0, 3 in row block 1.
   auto pass = [&](int outputs) {
     return seconds(chip.dac.setup_time) + repeat(seconds(chip.dac.slot_time), 128) +
-           repeat(seconds(chip.adc.conversion_time), outputs) + repeat(cycle, chip.read.post_processing_cycles);
+           repeat(seconds(aimc_hw_adc_conversion_time(&chip.adc)), outputs) + repeat(cycle, chip.read.post_processing_cycles);
   };
   // Both column blocks' tiles of a row block must finish: slice1 + pass.
   const sc_core::sc_time sums0 = slice1 + pass(4), sums1 = slice1 + pass(3);

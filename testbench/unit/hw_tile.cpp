@@ -193,6 +193,7 @@ TEST_F(HwTile, MvmTimingAtTheBoundary) {
   aimc_hw_chip_params chip = chip_of(8, 8);
   chip.dac.setup_time = 1.3e-9;
   chip.dac.slot_time = 0.27e-9;
+  chip.adc.cost = AIMC_HW_ADC_COST_TABLE;
   chip.adc.conversion_time = 1.9e-9;
   chip.adc.columns_per_adc = 3;  // 8 lines -> 3 ADCs -> ceil(8 / 3) = 3 rounds
   chip.read.post_processing_cycles = 2;

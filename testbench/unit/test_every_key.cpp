@@ -85,6 +85,12 @@ const std::map<std::string, Setting> kConditional = {
     {"chip.pulse.amplitude", {"", "no cost or time depends on it", true}},
     {"chip.read.integration_time", {"-p chip.dac.encoding=amplitude ", "the read window of amplitude encoding"}},
     {"chip.area.adc_flash_8bit", {"-p chip.adc.type=flash ", "area of a flash ADC"}},
+    {"chip.adc.conversion_time", {"-p chip.adc.cost=table ", "the table cost's conversion time"}},
+    {"chip.dac.amplitude_energy_per_bit", {"-p chip.dac.encoding=amplitude ", "the amplitude DAC's energy"}},
+    {"chip.adc.energy_per_conversion", {"-p chip.adc.cost=table ", "the table cost's energy"}},
+    {"chip.adc.schreier_fom", {"-p chip.adc.bits=16 ", "the SAR model's thermal-noise bound, above Walden's at 16 bits"}},
+    {"chip.adc.flash_conversion_time", {"-p chip.adc.type=flash ", "the flash model's conversion time"}},
+    {"chip.adc.flash_energy_per_comparator", {"-p chip.adc.type=flash ", "the flash model's energy"}},
 };
 
 // Run fingerprint: what a user reads, without wall-clock times.

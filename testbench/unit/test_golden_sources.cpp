@@ -167,7 +167,7 @@ PassModel pass_model(const aimc_hw_chip_params &chip, int inputs, int outputs) {
   const uint64_t rounds = ceil_div(static_cast<uint64_t>(outputs), adcs);
   const sc_core::sc_time window = repeat(seconds(chip.dac.slot_time), 1ull << chip.dac.bits);
   return {
-      seconds(chip.dac.setup_time) + window, repeat(seconds(chip.adc.conversion_time), rounds),
+      seconds(chip.dac.setup_time) + window, repeat(seconds(aimc_hw_adc_conversion_time(&chip.adc)), rounds),
       repeat(seconds(1.0 / chip.controller.clock_frequency), static_cast<uint64_t>(chip.read.post_processing_cycles))};
 }
 
@@ -238,8 +238,8 @@ TEST_F(GoldenSources, ConverterCountsArePassesTimesLines) {
     EXPECT_EQ(run.count(dac, "conversions"), inputs) << side;
     EXPECT_EQ(run.count(adc, "conversions"), outputs) << side;
     EXPECT_EQ(run.count(adc, "comparisons"), outputs * run.chip.adc.bits) << side;
-    EXPECT_TRUE(RelativelyNear(run.energy(dac, side), inputs * run.chip.dac.energy_per_conversion, 1e-12)) << side;
-    EXPECT_TRUE(RelativelyNear(run.energy(adc, side), outputs * run.chip.adc.energy_per_conversion, 1e-12)) << side;
+    EXPECT_TRUE(RelativelyNear(run.energy(dac, side), inputs * aimc_hw_dac_energy_per_conversion(&run.chip.dac), 1e-12)) << side;
+    EXPECT_TRUE(RelativelyNear(run.energy(adc, side), outputs * aimc_hw_adc_energy_per_conversion(&run.chip.adc), 1e-12)) << side;
     const PassModel pass = pass_model(run.chip, inputs, outputs);
     EXPECT_TRUE(RelativelyNear(run.busy(dac), pass.dac.to_seconds(), 1e-12)) << side;
     EXPECT_TRUE(RelativelyNear(run.busy(adc), pass.adc.to_seconds(), 1e-12)) << side;

@@ -2,7 +2,8 @@
 // lines share one ADC, lines are assigned to ADCs in turn, so converting n
 // outputs takes ceil(n / adcs) rounds of one conversion time. A variant decides
 // how many comparator decisions a conversion takes (an action count); energy is
-// per conversion. The codes are the C core's output quantisation, reported for
+// per conversion, and it and the conversion time follow bits and type under the
+// model cost (aimc_hw_adc_energy_per_conversion, params.h). The codes are the C core's output quantisation, reported for
 // observation only.
 #ifndef AIMC_HW_ADC_H
 #define AIMC_HW_ADC_H
@@ -25,7 +26,9 @@ class AdcBank : public sc_core::sc_module, public StatProvider {
   int bits() const { return params_.bits; }
   // Conversion rounds for `outputs` lines: ceil(outputs / adcs).
   uint64_t rounds(int outputs) const { return (static_cast<uint64_t>(outputs) + adcs_ - 1) / adcs_; }
+  // The conversion time and energy of params (model or table cost, params.h).
   const sc_core::sc_time &conversion_time() const { return conversion_; }
+  double energy_per_conversion() const { return energy_per_conversion_; }
   virtual uint64_t comparisons_per_conversion() const = 0;
 
   // Records `passes` analog passes converting `outputs` lines each; `clipped`
@@ -43,6 +46,7 @@ class AdcBank : public sc_core::sc_module, public StatProvider {
  private:
   int adcs_;
   sc_core::sc_time conversion_;
+  double energy_per_conversion_;
   Counter &conversions_;
   Counter &comparisons_;
   Counter &clipped_;

@@ -1,6 +1,7 @@
 // The DAC family: the input converters of one side of a tile, one DAC per line.
 // A variant decides the integration window of an analog pass; all variants
-// count conversions and charge energy per conversion. The levels a DAC applies
+// count conversions and charge energy per conversion (aimc_hw_dac_energy_per_conversion:
+// a pulse-width drive whatever its length, an amplitude DAC by its bits). The levels a DAC applies
 // are the C core's input quantisation (io.h: u = clip(round(x / scale / step))),
 // reported here for observation only; the C core does the arithmetic.
 #ifndef AIMC_HW_DAC_H
@@ -42,6 +43,7 @@ class DacBank : public sc_core::sc_module, public StatProvider {
  private:
   int lines_;
   sc_core::sc_time setup_;
+  double energy_per_conversion_;
   Counter &passes_;
   Counter &conversions_;
 };

@@ -48,14 +48,21 @@ typedef enum aimc_hw_dac_encoding {
   AIMC_HW_DAC_ENCODING_COUNT
 } aimc_hw_dac_encoding;
 
-/* The input DACs of one side of a tile (one DAC per line). */
+/* The input DACs of one side of a tile (one DAC per line). Energy per input
+ * line per analog pass: pulse width, energy_per_conversion (one line drive,
+ * whatever the pulse length); amplitude, bits x amplitude_energy_per_bit (a
+ * C-2C ladder of one unit per bit). */
 typedef struct aimc_hw_dac_params {
   int bits;                     /* resolution including sign, 2..16 */
   aimc_hw_dac_encoding encoding;
   double slot_time;             /* s, pulse width of one level step (pulse-width encoding), > 0 */
   double setup_time;            /* s, DAC settling before each analog pass, >= 0 */
-  double energy_per_conversion; /* J, per input line per analog pass, >= 0 */
+  double energy_per_conversion; /* J, per input line per analog pass with pulse-width encoding, >= 0 */
+  double amplitude_energy_per_bit; /* J, per bit of one amplitude conversion, >= 0 */
 } aimc_hw_dac_params;
+
+/* Energy of one input conversion (one line, one pass) under `params`. */
+double aimc_hw_dac_energy_per_conversion(const aimc_hw_dac_params *params);
 
 /* ADC architecture; decides the comparator decisions a conversion takes. */
 typedef enum aimc_hw_adc_type {
@@ -64,14 +71,38 @@ typedef enum aimc_hw_adc_type {
   AIMC_HW_ADC_TYPE_COUNT
 } aimc_hw_adc_type;
 
-/* The output ADCs of one side of a tile, shared by `columns_per_adc` lines each. */
+/* Where an ADC's energy per conversion and conversion time come from. */
+typedef enum aimc_hw_adc_cost {
+  AIMC_HW_ADC_COST_MODEL = 0, /* functions of bits and type (aimc_hw_adc_energy_per_conversion) */
+  AIMC_HW_ADC_COST_TABLE,     /* the fixed conversion_time and energy_per_conversion */
+  AIMC_HW_ADC_COST_COUNT
+} aimc_hw_adc_cost;
+
+/* The output ADCs of one side of a tile, shared by `columns_per_adc` lines each.
+ * With the model cost (docs/hardware.md, "ADC and DAC cost model"), ENOB =
+ * bits - enob_loss and
+ *   SAR:   E = max(walden_fom x 2^ENOB, 1/2 x 10^((6.02 ENOB + 1.76 - schreier_fom) / 10)),
+ *          t = bits x sar_cycle_time (one comparator decision per bit);
+ *   flash: E = (2^bits - 1) x flash_energy_per_comparator, t = flash_conversion_time. */
 typedef struct aimc_hw_adc_params {
   aimc_hw_adc_type type;
   int bits;                     /* resolution including sign, 2..16 (flash: at most 12) */
-  double conversion_time;       /* s, one conversion, > 0 */
-  double energy_per_conversion; /* J, >= 0 */
+  aimc_hw_adc_cost cost;
+  double conversion_time;       /* s, one conversion with the table cost, > 0 */
+  double energy_per_conversion; /* J, one conversion with the table cost, >= 0 */
+  double walden_fom;            /* J per conversion step (Walden figure of merit), SAR model, >= 0 */
+  double schreier_fom;          /* dB (Schreier figure of merit), SAR model's thermal-noise bound, 100..300 */
+  double enob_loss;             /* bits, bits - ENOB, 0..4 */
+  double sar_cycle_time;        /* s, one SAR bit decision, > 0 */
+  double flash_conversion_time; /* s, one flash conversion, > 0 */
+  double flash_energy_per_comparator; /* J, one comparator of a flash conversion, >= 0 */
   int columns_per_adc;          /* lines multiplexed onto one ADC, >= 1 */
 } aimc_hw_adc_params;
+
+/* Energy of one conversion and the time it takes under `params` (model or
+ * table cost). */
+double aimc_hw_adc_energy_per_conversion(const aimc_hw_adc_params *params);
+double aimc_hw_adc_conversion_time(const aimc_hw_adc_params *params);
 
 /* The update pulse generator of a tile: drives row and column lines with the
  * bit trains of the stochastic pulse update, one slot per pulse period. */
@@ -295,13 +326,15 @@ void aimc_hw_io_match_converters(const aimc_hw_chip_params *params, aimc_io_para
  * passes). `name` is how the message calls the IO configuration ("forward"). */
 aimc_status aimc_hw_io_check_converters(const aimc_io_params *io, const char *name, const aimc_hw_chip_params *chip);
 
-/* Lower-case names of the enums ("pulse_width", "sar", "differential_pair",
+/* Lower-case names of the enums ("pulse_width", "sar", "model", "differential_pair",
  * "formula", "activation", ...); NULL for an invalid value. The parse functions
  * return AIMC_EINVAL for an unknown name. */
 const char *aimc_hw_dac_encoding_name(aimc_hw_dac_encoding value);
 aimc_status aimc_hw_dac_encoding_parse(const char *name, aimc_hw_dac_encoding *value);
 const char *aimc_hw_adc_type_name(aimc_hw_adc_type value);
 aimc_status aimc_hw_adc_type_parse(const char *name, aimc_hw_adc_type *value);
+const char *aimc_hw_adc_cost_name(aimc_hw_adc_cost value);
+aimc_status aimc_hw_adc_cost_parse(const char *name, aimc_hw_adc_cost *value);
 const char *aimc_hw_weight_mapping_name(aimc_hw_weight_mapping value);
 aimc_status aimc_hw_weight_mapping_parse(const char *name, aimc_hw_weight_mapping *value);
 const char *aimc_hw_program_energy_name(aimc_hw_program_energy value);

@@ -11,6 +11,7 @@
 
 _Static_assert(sizeof(aimc_hw_dac_encoding) == sizeof(int), "enum storage");
 _Static_assert(sizeof(aimc_hw_adc_type) == sizeof(int), "enum storage");
+_Static_assert(sizeof(aimc_hw_adc_cost) == sizeof(int), "enum storage");
 _Static_assert(sizeof(aimc_hw_weight_mapping) == sizeof(int), "enum storage");
 _Static_assert(sizeof(aimc_hw_program_energy) == sizeof(int), "enum storage");
 
@@ -19,6 +20,9 @@ static const char *dac_encoding_name(int v) {
 }
 static const char *adc_type_name(int v) {
   return v >= 0 && v < AIMC_HW_ADC_TYPE_COUNT ? aimc_hw_adc_type_name((aimc_hw_adc_type)v) : NULL;
+}
+static const char *adc_cost_name(int v) {
+  return v >= 0 && v < AIMC_HW_ADC_COST_COUNT ? aimc_hw_adc_cost_name((aimc_hw_adc_cost)v) : NULL;
 }
 static const char *weight_mapping_name(int v) {
   return v >= 0 && v < AIMC_HW_WEIGHT_MAPPING_COUNT ? aimc_hw_weight_mapping_name((aimc_hw_weight_mapping)v) : NULL;
@@ -60,7 +64,9 @@ static const aimc_cfg_field dac_fields[] = {
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_dac_params, slot_time, NULL, TIME, 0, 0, GT, "width of one pulse-width level step"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_dac_params, setup_time, NULL, TIME, 0, 0, GE, "DAC settling before each analog pass"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_dac_params, energy_per_conversion, NULL, ENERGY, 0, 0, GE,
-                        "energy per input line per analog pass"),
+                        "pulse-width encoding: energy per input line per analog pass (one line drive)"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_dac_params, amplitude_energy_per_bit, NULL, ENERGY, 0, 1e-6, GE | LE,
+                        "amplitude encoding: energy per bit of one conversion (E = bits x this)"),
 };
 HW_SECTION(dac_schema, "dac", "Input DACs of a tile (one per line).", aimc_hw_dac_params, dac_fields,
            aimc_hw_dac_params_default, aimc_hw_dac_params_validate);
@@ -68,8 +74,23 @@ HW_SECTION(dac_schema, "dac", "Input DACs of a tile (one per line).", aimc_hw_da
 static const aimc_cfg_field adc_fields[] = {
   AIMC_CFG_ENUM_FIELD(aimc_hw_adc_params, type, NULL, adc_type_name, 0, "sar or flash"),
   AIMC_CFG_INT_FIELD(aimc_hw_adc_params, bits, NULL, 2, 16, GE | LE, "ADC resolution including sign"),
-  AIMC_CFG_DOUBLE_FIELD(aimc_hw_adc_params, conversion_time, NULL, TIME, 0, 0, GT, "one conversion"),
-  AIMC_CFG_DOUBLE_FIELD(aimc_hw_adc_params, energy_per_conversion, NULL, ENERGY, 0, 0, GE, "energy of one conversion"),
+  AIMC_CFG_ENUM_FIELD(aimc_hw_adc_params, cost, NULL, adc_cost_name, 0,
+                      "model (energy and time from bits and type) or table (conversion_time, energy_per_conversion)"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_adc_params, conversion_time, NULL, TIME, 0, 0, GT, "one conversion (table cost)"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_adc_params, energy_per_conversion, NULL, ENERGY, 0, 0, GE,
+                        "energy of one conversion (table cost)"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_adc_params, walden_fom, NULL, ENERGY, 0, 1e-6, GE | LE,
+                        "SAR model: Walden figure of merit, energy per conversion step (E = fom 2^ENOB)"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_adc_params, schreier_fom, NULL, NONE, 100, 300, GE | LE,
+                        "SAR model: Schreier figure of merit in dB, the thermal-noise bound at high resolution"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_adc_params, enob_loss, NULL, NONE, 0, 4, GE | LE,
+                        "SAR model: bits minus effective bits (ENOB)"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_adc_params, sar_cycle_time, NULL, TIME, 0, 0, GT,
+                        "SAR model: one bit decision; a conversion takes bits of them"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_adc_params, flash_conversion_time, NULL, TIME, 0, 0, GT,
+                        "flash model: one conversion, whatever the bits"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_adc_params, flash_energy_per_comparator, NULL, ENERGY, 0, 1e-6, GE | LE,
+                        "flash model: one of the 2^bits - 1 comparators of a conversion"),
   AIMC_CFG_INT_FIELD(aimc_hw_adc_params, columns_per_adc, NULL, 1, 1 << 24, GE | LE,
                      "lines multiplexed onto one ADC"),
 };

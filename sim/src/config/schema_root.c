@@ -77,11 +77,66 @@ static aimc_status amplitude_check(const aimc_config *config) {
   return AIMC_OK;
 }
 
+/* The ADC's cost comes either from its model constants or from its table
+ * values (chip.adc.cost), and the model's constants are per architecture: a
+ * constant the chosen cost and type do not use would be silently ignored. */
+static aimc_status adc_cost_check(const aimc_config *config) {
+  const aimc_hw_adc_params *adc = &config->chip.adc;
+  aimc_hw_adc_params d;
+  aimc_hw_adc_params_default(&d);
+  const char *cost = aimc_hw_adc_cost_name(adc->cost), *type = aimc_hw_adc_type_name(adc->type);
+  struct {
+    const char *key;
+    double value, fallback;
+    int used;
+  } keys[] = {
+    {"conversion_time", adc->conversion_time, d.conversion_time, adc->cost == AIMC_HW_ADC_COST_TABLE},
+    {"energy_per_conversion", adc->energy_per_conversion, d.energy_per_conversion,
+     adc->cost == AIMC_HW_ADC_COST_TABLE},
+    {"walden_fom", adc->walden_fom, d.walden_fom, adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_SAR},
+    {"schreier_fom", adc->schreier_fom, d.schreier_fom,
+     adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_SAR},
+    {"enob_loss", adc->enob_loss, d.enob_loss, adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_SAR},
+    {"sar_cycle_time", adc->sar_cycle_time, d.sar_cycle_time,
+     adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_SAR},
+    {"flash_conversion_time", adc->flash_conversion_time, d.flash_conversion_time,
+     adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_FLASH},
+    {"flash_energy_per_comparator", adc->flash_energy_per_comparator, d.flash_energy_per_comparator,
+     adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_FLASH},
+  };
+  for (size_t k = 0; k < sizeof keys / sizeof keys[0]; ++k)
+    if (!keys[k].used && keys[k].value != keys[k].fallback)
+      return aimc_error_set(AIMC_EINVAL, "chip.adc.%s = %g has no effect with chip.adc.cost %s and chip.adc.type %s "
+                            "(docs/hardware.md, \"ADC and DAC cost model\"); leave it at its default %g",
+                            keys[k].key, keys[k].value, cost, type, keys[k].fallback);
+  return AIMC_OK;
+}
+
+/* A DAC's energy is its line drive (pulse width) or its bits (amplitude): the
+ * other encoding's constant would be silently ignored. */
+static aimc_status dac_cost_check(const aimc_config *config) {
+  const aimc_hw_dac_params *dac = &config->chip.dac;
+  aimc_hw_dac_params d;
+  aimc_hw_dac_params_default(&d);
+  const char *encoding = aimc_hw_dac_encoding_name(dac->encoding);
+  if (dac->encoding == AIMC_HW_DAC_AMPLITUDE && dac->energy_per_conversion != d.energy_per_conversion)
+    return aimc_error_set(AIMC_EINVAL, "chip.dac.energy_per_conversion = %g has no effect with chip.dac.encoding %s "
+                          "(its energy is bits x chip.dac.amplitude_energy_per_bit); leave it at its default %g",
+                          dac->energy_per_conversion, encoding, d.energy_per_conversion);
+  if (dac->encoding != AIMC_HW_DAC_AMPLITUDE && dac->amplitude_energy_per_bit != d.amplitude_energy_per_bit)
+    return aimc_error_set(AIMC_EINVAL, "chip.dac.amplitude_energy_per_bit = %g has no effect with chip.dac.encoding "
+                          "%s (its energy is chip.dac.energy_per_conversion); leave it at its default %g",
+                          dac->amplitude_energy_per_bit, encoding, d.amplitude_energy_per_bit);
+  return AIMC_OK;
+}
+
 /* Checks across sections, after the whole document (and every -p) is applied. */
 static aimc_status config_validate(const void *target) {
   aimc_status status = reset_check(target);
   if (status == AIMC_OK) status = backward_check(target);
   if (status == AIMC_OK) status = amplitude_check(target);
+  if (status == AIMC_OK) status = adc_cost_check(target);
+  if (status == AIMC_OK) status = dac_cost_check(target);
   return status != AIMC_OK ? status : aimc_mapping_check_chip(target);
 }
 
