@@ -108,6 +108,15 @@ TEST(Resolution, AGivenResolutionFinerThanTheAdcIsRefusedAtItsKeyBeforeAnyOutput
             0u)
       << out;
   EXPECT_FALSE(exists(outdir));
+  // A preset that sets the resolution gives it: the report points at the preset.
+  std::string preset = dir / "preset.yaml";
+  write_file(preset, "backward:\n  preset: aihwkit_preset\n");
+  EXPECT_EQ(run("run " + preset + " -p chip.adc.bits=6 -o " + outdir + " --quiet", &out), 2) << out;
+  EXPECT_EQ(out.rfind(preset + ":2:11: invalid configuration: backward.out_res (0.00196078: 510 steps) is finer "
+                      "than the chip's 6-bit ADC (chip.adc.bits, 62 steps)\n", 0),
+            0u)
+      << out;
+  EXPECT_FALSE(exists(outdir));
   // The config command refuses it the same way.
   EXPECT_EQ(shell(exe::kExe + " config --dump " + config, &out), 2) << out;
   EXPECT_NE(out.find(config + ":5:12: invalid configuration: forward.out_res"), std::string::npos) << out;
