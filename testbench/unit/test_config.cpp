@@ -59,7 +59,7 @@ const aimc_cfg_field adc_fields[] = {
 };
 const aimc_cfg_section adc_schema = {"adc", "the ADC", sizeof(AdcParams), adc_fields,
                                      sizeof adc_fields / sizeof adc_fields[0], nullptr, nullptr, 0,
-                                     nullptr};
+                                     nullptr, nullptr};
 
 const aimc_cfg_field tile_fields[] = {
     AIMC_CFG_STRING_FIELD(TileParams, name, nullptr, AIMC_CFG_REQUIRED, "name of the tile"),
@@ -78,7 +78,7 @@ const aimc_cfg_field tile_fields[] = {
 };
 const aimc_cfg_section tile_schema = {"tile", "a tile", sizeof(TileParams), tile_fields,
                                       sizeof tile_fields / sizeof tile_fields[0], nullptr, nullptr, 0,
-                                      nullptr};
+                                      nullptr, nullptr};
 
 const aimc_cfg_field test_root_fields[] = {
     AIMC_CFG_SECTION_FIELD(TestConfig, tile, tile_schema, "the tile"),
@@ -86,7 +86,7 @@ const aimc_cfg_field test_root_fields[] = {
 };
 const aimc_cfg_section test_schema = {"", "test root", sizeof(TestConfig), test_root_fields,
                                       sizeof test_root_fields / sizeof test_root_fields[0], nullptr,
-                                      nullptr, 0, nullptr};
+                                      nullptr, 0, nullptr, nullptr};
 
 // ---- Helpers.
 
@@ -507,12 +507,17 @@ TEST(ConfigPresets, DiscriminatorResetsTheModelDefaultsBeforeOtherKeys)
 
 TEST(ConfigPresets, PeripheryPresetsApplyPerSection)
 {
-  aimc_config config = load_ok("forward: {out_noise: 0.5, preset: aihwkit_standard}\nbackward: {preset: perfect}\n");
+  aimc_config config = load_ok("forward: {out_noise: 0.5, preset: aihwkit_standard}\nbackward: {preset: perfect}\n"
+                               "chip: {dac: {bits: 8}}\n");
   EXPECT_EQ(config.forward.out_noise, 0.5);
   EXPECT_EQ(config.forward.out_bound, 10.0);
   EXPECT_EQ(config.backward.is_perfect, 1);
+  // AIHWKIT's defaults, quantised as the default chip's 7-bit DAC and 8-bit ADC convert.
   aimc_io_params defaults;
   aimc_io_params_default(&defaults);
+  aimc_hw_chip_params chip;
+  aimc_hw_chip_params_default(&chip);
+  aimc_hw_io_match_converters(&chip, &defaults);
   aimc_config plain = load_ok("");
   EXPECT_TRUE(aimc_cfg_equal(&aimc_io_schema, &plain.forward, &defaults));
 }
@@ -737,7 +742,7 @@ TEST(ConfigSchema, RealSchemaPassesAndBrokenOnesAreRefused)
       AIMC_CFG_INT_FIELD(AdcParams, bits, "8", 0, 0, 0, "b"),
   };
   const aimc_cfg_section duplicated_schema = {"adc", "", sizeof(AdcParams), duplicated, 2, nullptr,
-                                              nullptr, 0, nullptr};
+                                              nullptr, 0, nullptr, nullptr};
   EXPECT_EQ(aimc_cfg_check_schema(&duplicated_schema, &error), AIMC_EINVAL);
   EXPECT_NE(std::string(error.message).find("key 'bits' appears twice"), std::string::npos) << error.text;
 
@@ -745,7 +750,7 @@ TEST(ConfigSchema, RealSchemaPassesAndBrokenOnesAreRefused)
       AIMC_CFG_INT_FIELD(AdcParams, bits, "40", 1, 16, AIMC_CFG_GE_MIN | AIMC_CFG_LE_MAX, "a"),
   };
   const aimc_cfg_section bad_default_schema = {"adc", "", sizeof(AdcParams), bad_default, 1, nullptr,
-                                               nullptr, 0, nullptr};
+                                               nullptr, 0, nullptr, nullptr};
   EXPECT_EQ(aimc_cfg_check_schema(&bad_default_schema, &error), AIMC_EINVAL);
   EXPECT_NE(std::string(error.text).find("out of range"), std::string::npos) << error.text;
   AdcParams adc;

@@ -190,8 +190,8 @@ TEST(RunSafety, ARunIntoAnEmptyDirectoryHoldingOnlyTheLockFileStarts) {
 
 TEST(RunSafety, ConfigurationErrorsAreRefusedWith2BeforeOutdirExists) {
   TempDir dir;
-  std::string empty = dir / "empty.yaml";
-  write_file(empty, "");
+  std::string fine = dir / "fine.yaml";
+  write_file(fine, "forward:\n  out_res: 510\n");
   const std::pair<std::string, std::string> cases[] = {
       {"-p trace.enabled=true -p trace.rows=[0,5]", "trace.rows[1] = 5 is outside the tile's 1 row"},
       {"-p trace.enabled=true -p trace.cols=[40]", "trace.cols[0] = 40 is outside the tile's 40 columns"},
@@ -204,7 +204,8 @@ TEST(RunSafety, ConfigurationErrorsAreRefusedWith2BeforeOutdirExists) {
       {"-p trace.enabled=true --checkpoint-every 10", "--checkpoint-every: a traced run (trace.enabled: true) cannot"},
       {"-p chip.adc.bits=6 -p backward.preset=aihwkit_preset", "backward.out_res (0.00196078: 510 steps) is finer "
                                                                "than the chip's 6-bit ADC (chip.adc.bits, 62 steps)"},
-      {empty, "forward.out_res (0.00196078: 510 steps) is finer than the chip's 8-bit ADC (chip.adc.bits"},
+      {fine, fine + ":2:12: invalid configuration: forward.out_res (510: 510 steps) is finer than the chip's 8-bit "
+             "ADC (chip.adc.bits, 254 steps)"},
       {"-p chip.tiles=1 -p experiment.algorithm=tiki_taka", "chip.tiles = 1 is too few: layer 0 (1 x 40) needs 2 tiles"},
       {"-p experiment.workload=fcn -p data.train_images=" + (dir / "missing.gz"),
        "data.train_images " + (dir / "missing.gz") + ": No such file or directory"},

@@ -86,6 +86,15 @@ enum {
 
 typedef struct aimc_cfg_section aimc_cfg_section;
 
+/* Which keys a document (with its -p overrides) gave, for a section's derive
+ * hook. Opaque; read with aimc_cfg_given_text. */
+typedef struct aimc_cfg_given aimc_cfg_given;
+
+/* The text of the key at `path` ("forward.out_res", relative to the section
+ * being derived) as the document or an override wrote it: a scalar's text, ""
+ * for a mapping or list; NULL when the document did not give the key. */
+const char *aimc_cfg_given_text(const aimc_cfg_given *given, const char *path);
+
 typedef struct aimc_cfg_field {
   const char *key;          /* YAML key, equal to the struct member's name */
   aimc_cfg_type type;
@@ -121,6 +130,11 @@ struct aimc_cfg_section {
   /* Optional cross-field check after the section is applied; on failure the
    * message comes from aimc_error_message(). */
   aimc_status (*validate)(const void *target);
+  /* Optional: sets values whose default follows other fields (forward.out_res
+   * follows chip.adc.bits), for every key the document did not give. Runs on
+   * the defaults (nothing given) and after the section's keys and overrides
+   * are applied, before its validate hook. */
+  void (*derive)(void *target, const aimc_cfg_given *given);
 };
 
 /* What went wrong: `text` is the full report (location, message, source line
@@ -261,6 +275,10 @@ extern const aimc_cfg_section aimc_pulse_check_schema;
 extern const aimc_cfg_section aimc_device_schema;
 extern const aimc_cfg_section aimc_update_schema;
 extern const aimc_cfg_section aimc_io_schema;
+/* 1 if the io preset `name` sets inp_res and out_res itself (AIHWKIT's named
+ * parameter sets with their own converter bits): they count as given and do not
+ * follow the chip. */
+int aimc_io_preset_fixes_resolution(const char *name);
 
 #ifdef __cplusplus
 }

@@ -6,7 +6,9 @@
  * any) resets the defaults for its value; then every other key is applied in
  * file order. Afterwards required keys are checked, absent subsections are
  * checked the same way, and the section's validate hook runs; its message is
- * pinned to the key it names, if that key is in the document.
+ * pinned to the key it names, if that key is in the document. A section's
+ * derive hook sets, before that, the values that follow other fields unless
+ * the document gave them (it also runs on the defaults, with nothing given).
  *
  * Default texts are YAML and go through cfg_apply_field like user input.
  */
@@ -38,6 +40,33 @@ static const aimc_cfg_field *find_field(const aimc_cfg_section *section, const c
   for (size_t i = 0; i < section->field_count; i++)
     if (strcmp(section->fields[i].key, key) == 0) return &section->fields[i];
   return NULL;
+}
+
+struct aimc_cfg_given {
+  const cfg_node *mapping; /* the section's mapping; NULL: nothing given */
+};
+
+const char *aimc_cfg_given_text(const aimc_cfg_given *given, const char *path)
+{
+  const cfg_node *node = given->mapping;
+  while (node != NULL && *path != '\0') {
+    if (node->kind != CFG_MAPPING) return NULL;
+    size_t length = strcspn(path, ".");
+    char key[PATH_MAX_LENGTH];
+    if (length >= sizeof key) return NULL;
+    memcpy(key, path, length);
+    key[length] = '\0';
+    node = cfg_mapping_get(node, key, NULL);
+    path += length + (path[length] == '.');
+  }
+  if (node == NULL) return NULL;
+  return node->kind == CFG_SCALAR ? node->text : "";
+}
+
+static void derive_section(const aimc_cfg_section *section, const cfg_node *mapping, void *base)
+{
+  aimc_cfg_given given = {mapping};
+  if (section->derive != NULL) section->derive(base, &given);
 }
 
 static aimc_status apply_list(const aimc_cfg_field *field, const char *path, const cfg_node *node,
@@ -125,6 +154,7 @@ aimc_status cfg_section_defaults(const aimc_cfg_section *section, void *base, in
     }
     if (status != AIMC_OK) return status;
   }
+  derive_section(section, NULL, base);
   return AIMC_OK;
 }
 
@@ -153,9 +183,11 @@ static const cfg_node *named_key_value(const cfg_node *mapping, const char *mess
       memcpy(word, p, length);
       word[length] = '\0';
       const cfg_node *value = cfg_mapping_get(mapping, word, NULL);
-      /* section.key (a check across sections): the key within its section, if given there. */
+      /* section.key (a check across sections): the key within its section, if given there,
+       * else the section's preset, which set it. */
       if (value != NULL && value->kind == CFG_MAPPING && p[length] == '.') {
         const cfg_node *inner = named_key_value(value, p + length + 1);
+        if (inner == NULL) inner = cfg_mapping_get(value, PRESET_KEY, NULL);
         if (inner != NULL) return inner;
       }
       if (value != NULL) return value;
@@ -373,6 +405,7 @@ static aimc_status apply_section(const aimc_cfg_section *section, const char *pa
       if (status != AIMC_OK) return status;
     }
   }
+  derive_section(section, mapping, base);
   return finish_section(section, path, mapping, base, anchor, mapping->source->origin, error);
 }
 

@@ -12,6 +12,7 @@
  * Bounds here are the single-field ones; cross-field rules stay in validate.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "aimc_sim/config.h"
 
@@ -361,12 +362,14 @@ static const aimc_cfg_field io_fields[] = {
   AIMC_CFG_BOOL_FIELD(IO, is_perfect, NULL, 0, "exact floating-point MVM (only out_scale applies)"),
   AIMC_CFG_DOUBLE_FIELD(IO, inp_bound, NULL, NONE, 0, 0, GT, "DAC range +-inp_bound"),
   AIMC_CFG_DOUBLE_FIELD(IO, inp_res, NULL, NONE, 0, 0, 0,
-                        "DAC step as a fraction of 2*inp_bound (<= 0 none, > 1 a number of steps)"),
+                        "DAC step as a fraction of 2*inp_bound (<= 0 none, > 1 a number of steps); "
+                        "unless given: 1/(2^chip.dac.bits - 2)"),
   AIMC_CFG_BOOL_FIELD(IO, inp_sto_round, NULL, 0, "stochastic rounding in the DAC"),
   AIMC_CFG_DOUBLE_FIELD(IO, inp_noise, NULL, NONE, 0, 0, GE, "std of Gaussian noise on the DAC output"),
   AIMC_CFG_DOUBLE_FIELD(IO, out_bound, NULL, NONE, 0, 0, GT, "ADC range +-out_bound"),
   AIMC_CFG_DOUBLE_FIELD(IO, out_res, NULL, NONE, 0, 0, 0,
-                        "ADC step as a fraction of 2*out_bound (<= 0 none, > 1 a number of steps)"),
+                        "ADC step as a fraction of 2*out_bound (<= 0 none, > 1 a number of steps); "
+                        "unless given: 1/(2^chip.adc.bits - 2)"),
   AIMC_CFG_BOOL_FIELD(IO, out_sto_round, NULL, 0, "stochastic rounding in the ADC"),
   AIMC_CFG_DOUBLE_FIELD(IO, out_noise, NULL, NONE, 0, 0, GE, "std of Gaussian noise before the ADC"),
   AIMC_CFG_DOUBLE_FIELD(IO, w_noise, NULL, NONE, 0, 0, GE, "weight read noise amplitude"),
@@ -382,13 +385,20 @@ static const aimc_cfg_field io_fields[] = {
   AIMC_CFG_DOUBLE_FIELD(IO, out_scale, NULL, NONE, 0, 0, 0, "digital output scale"),
 };
 
+/* AIHWKIT's IO defaults with the resolutions of the default chip's converters;
+ * the document root then makes them follow the configured chip (derive in
+ * schema_root.c) unless the document gives them. */
 static void io_defaults(void *target, int variant)
 {
   (void)variant;
+  aimc_hw_chip_params chip;
+  aimc_hw_chip_params_default(&chip);
   aimc_io_params_default(target);
+  aimc_hw_io_match_converters(&chip, target);
 }
 
-static void preset_io_perfect(void *target) { aimc_io_params_perfect(target); }
+/* Applied on the section's defaults: only the switch to exact arithmetic. */
+static void preset_io_perfect(void *target) { ((aimc_io_params *)target)->is_perfect = 1; }
 
 /* AIHWKIT PresetIOParameters: 7-bit DAC, 9-bit ADC, out_bound 20, out_noise 0.1. */
 static void preset_io_aihwkit_preset(void *target)
@@ -413,11 +423,19 @@ static void preset_io_aihwkit_standard(void *target)
 
 static const aimc_cfg_preset io_presets[] = {
   {"perfect", "exact floating-point MVM", preset_io_perfect},
-  {"aihwkit_preset", "AIHWKIT PresetIOParameters (7-bit DAC, 9-bit ADC, out_bound 20, out_noise 0.1)",
+  {"aihwkit_preset", "AIHWKIT PresetIOParameters (7-bit DAC, 9-bit ADC, out_bound 20, out_noise 0.1); "
+   "its inp_res and out_res do not follow the chip",
    preset_io_aihwkit_preset},
-  {"aihwkit_standard", "AIHWKIT StandardIOParameters (8-bit DAC and ADC, out_bound 10, out_noise 0.04)",
+  {"aihwkit_standard", "AIHWKIT StandardIOParameters (8-bit DAC and ADC, out_bound 10, out_noise 0.04); "
+   "its inp_res and out_res do not follow the chip",
    preset_io_aihwkit_standard},
 };
+
+int aimc_io_preset_fixes_resolution(const char *name)
+{
+  /* AIHWKIT's named parameter sets state their converters' bits; perfect does not. */
+  return strcmp(name, "aihwkit_preset") == 0 || strcmp(name, "aihwkit_standard") == 0;
+}
 
 static aimc_status io_validate(const void *target) { return aimc_io_params_validate(target); }
 

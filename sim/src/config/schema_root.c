@@ -3,6 +3,7 @@
  * section is one line here plus its member in aimc_config (config.h).
  */
 #include <stddef.h>
+#include <stdio.h>
 
 #include "aimc_sim/config.h"
 
@@ -130,6 +131,43 @@ static aimc_status dac_cost_check(const aimc_config *config) {
   return AIMC_OK;
 }
 
+/* One source of truth for resolution: an analog pass quantises at its
+ * converters' resolution, 1/(2^bits - 2) as the chip converts
+ * (aimc_hw_io_match_converters), unless the document gives inp_res or out_res
+ * of that section or a preset that sets them. */
+static void follow_converters(aimc_io_params *io, const char *section, const aimc_cfg_given *given,
+                              const aimc_hw_chip_params *chip) {
+  char path[64];
+  snprintf(path, sizeof path, "%s.preset", section);
+  const char *preset = aimc_cfg_given_text(given, path);
+  if (preset != NULL && aimc_io_preset_fixes_resolution(preset)) return;
+  aimc_io_params matched = *io;
+  aimc_hw_io_match_converters(chip, &matched);
+  snprintf(path, sizeof path, "%s.inp_res", section);
+  if (aimc_cfg_given_text(given, path) == NULL) io->inp_res = matched.inp_res;
+  snprintf(path, sizeof path, "%s.out_res", section);
+  if (aimc_cfg_given_text(given, path) == NULL) io->out_res = matched.out_res;
+}
+
+static void config_derive(void *target, const aimc_cfg_given *given) {
+  aimc_config *config = target;
+  follow_converters(&config->forward, "forward", given, &config->chip);
+  follow_converters(&config->backward, "backward", given, &config->chip);
+  follow_converters(&config->transfer_forward, "transfer_forward", given, &config->chip);
+}
+
+/* A resolution the document gives may not be finer than the converter that
+ * produces it (only the passes the algorithm runs: none for digital SGD, the
+ * transfer reads for Tiki-Taka only). */
+static aimc_status resolution_check(const aimc_config *config) {
+  if (config->experiment.algorithm == AIMC_ALGORITHM_DIGITAL_SGD) return AIMC_OK;
+  aimc_status status = aimc_hw_io_check_converters(&config->forward, "forward", &config->chip);
+  if (status == AIMC_OK) status = aimc_hw_io_check_converters(&config->backward, "backward", &config->chip);
+  if (status == AIMC_OK && config->experiment.algorithm == AIMC_ALGORITHM_TIKI_TAKA)
+    status = aimc_hw_io_check_converters(&config->transfer_forward, "transfer_forward", &config->chip);
+  return status;
+}
+
 /* Checks across sections, after the whole document (and every -p) is applied. */
 static aimc_status config_validate(const void *target) {
   aimc_status status = reset_check(target);
@@ -137,6 +175,7 @@ static aimc_status config_validate(const void *target) {
   if (status == AIMC_OK) status = amplitude_check(target);
   if (status == AIMC_OK) status = adc_cost_check(target);
   if (status == AIMC_OK) status = dac_cost_check(target);
+  if (status == AIMC_OK) status = resolution_check(target);
   return status != AIMC_OK ? status : aimc_mapping_check_chip(target);
 }
 
@@ -148,4 +187,5 @@ const aimc_cfg_section aimc_config_schema = {
   .fields = root_fields,
   .field_count = sizeof root_fields / sizeof root_fields[0],
   .validate = config_validate,
+  .derive = config_derive,
 };

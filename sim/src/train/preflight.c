@@ -3,10 +3,11 @@
  * section) and would otherwise stop a run only after it had created its run
  * directory: they run before anything is created or written, so that a
  * refused start changes nothing on disk (docs/training.md). Each check is the
- * one the chip applies later (aimc_hw_io_check_converters,
- * aimc_hw_trace_params_check_layers, aimc_hw_layer_tiles), called early on the shapes the workload
- * will add, with the names of the configuration keys; the data files are
- * checked with aimc_require_regular_file, as their readers do.
+ * one the chip applies later (aimc_hw_trace_params_check_layers,
+ * aimc_hw_layer_tiles), called early on the shapes the workload will add, with
+ * the names of the configuration keys; the data files are checked with
+ * aimc_require_regular_file, as their readers do. Resolutions finer than the
+ * converters are refused earlier still, when the config loads (schema_root.c).
  */
 #include <stdio.h>
 
@@ -96,10 +97,5 @@ aimc_status run_preflight(const aimc_config *config, const run_checkpointing *ch
     if (status != AIMC_OK) return status;
   }
   if (config->experiment.algorithm == AIMC_ALGORITHM_DIGITAL_SGD) return AIMC_OK;
-  aimc_status status = check_tiles(config);
-  if (status == AIMC_OK) status = aimc_hw_io_check_converters(&config->forward, "forward", &config->chip);
-  if (status == AIMC_OK) status = aimc_hw_io_check_converters(&config->backward, "backward", &config->chip);
-  if (status == AIMC_OK && config->experiment.algorithm == AIMC_ALGORITHM_TIKI_TAKA)
-    status = aimc_hw_io_check_converters(&config->transfer_forward, "transfer_forward", &config->chip);
-  return status;
+  return check_tiles(config);
 }
