@@ -57,6 +57,8 @@ void aimc_hw_adc_params_default(aimc_hw_adc_params *p) {
   p->flash_conversion_time = 1.0 / 1.25e9; /* Van der Plas ISSCC'06 4-b flash at 1.25 GS/s [V survey] */
   p->flash_energy_per_comparator = 2.02e-12 / 15.0; /* [D] the same design's 2.02 pJ over its 15 comparators */
   p->columns_per_adc = 8;               /* NeuroSim numColMuxed default 8 [V] */
+  p->sample_rate_corner = 1.2e9;        /* Murmann ADC survey: the 0.67 fJ low-rate Walden envelope meets the
+                                           high-speed line FOM_W = 5.5e-10 fJ s x f at about 1.2 GS/s [D] */
 }
 
 void aimc_hw_pulse_params_default(aimc_hw_pulse_params *p) {
@@ -186,6 +188,8 @@ aimc_status aimc_hw_adc_params_validate(const aimc_hw_adc_params *p) {
   CHECK(isfinite(p->flash_energy_per_comparator) && p->flash_energy_per_comparator >= 0.0 &&
             p->flash_energy_per_comparator <= 1e-6,
         "adc.flash_energy_per_comparator must be in [0, 1e-6] J (got %g)", p->flash_energy_per_comparator);
+  CHECK(isfinite(p->sample_rate_corner) && p->sample_rate_corner >= 1.0 && p->sample_rate_corner <= 1e13,
+        "adc.sample_rate_corner must be in [1, 1e13] Hz (got %g)", p->sample_rate_corner);
   CHECK(p->columns_per_adc >= 1 && p->columns_per_adc <= (1 << 24), "adc.columns_per_adc must be in [1, 2^24] (got %d)",
         p->columns_per_adc);
   return AIMC_OK;
@@ -414,7 +418,8 @@ double aimc_hw_adc_energy_per_conversion(const aimc_hw_adc_params *p) {
   if (p->cost == AIMC_HW_ADC_COST_TABLE) return p->energy_per_conversion;
   if (p->type == AIMC_HW_ADC_FLASH) return (ldexp(1.0, p->bits) - 1.0) * p->flash_energy_per_comparator;
   double enob = (double)p->bits - p->enob_loss;
-  double walden = p->walden_fom * exp2(enob);
+  double over_corner = 1.0 / (aimc_hw_adc_conversion_time(p) * p->sample_rate_corner); /* f / f_corner */
+  double walden = p->walden_fom * exp2(enob) * (over_corner > 1.0 ? over_corner : 1.0);
   double schreier = 0.5 * pow(10.0, (6.02 * enob + 1.76 - p->schreier_fom) / 10.0);
   return walden > schreier ? walden : schreier;
 }

@@ -34,19 +34,45 @@ double sar_energy(int bits) { return energy(AIMC_HW_ADC_SAR, bits); }
 }  // namespace
 
 // Walden's figure of merit 13.046875 fJ per step at ENOB = bits - 1, and above
-// about 12 bits Schreier's 170 dB thermal bound: 4 b = 8 steps, 8 b = 128 steps
-// (ISAAC's 1.67 pJ), 12 b = 1/2 x 10^((6.02 x 11 + 1.76 - 170) / 10).
+// about 12 bits Schreier's 170 dB thermal bound: 4 b = 8 steps at 2.4 GS/s,
+// twice the 1.2 GS/s corner, 8 b = 128 steps (ISAAC's 1.67 pJ), 12 b = 1/2 x
+// 10^((6.02 x 11 + 1.76 - 170) / 10).
 TEST(AdcCost, SarEnergyIsTheWaldenSchreierClosedFormAndGrowsWithBits) {
-  EXPECT_DOUBLE_EQ(sar_energy(4), 8 * 13.046875e-15);
+  EXPECT_DOUBLE_EQ(sar_energy(4), 2 * 8 * 13.046875e-15);
   EXPECT_DOUBLE_EQ(sar_energy(8), 1.67e-12);
   EXPECT_DOUBLE_EQ(sar_energy(12), 0.5 * std::pow(10.0, (66.22 + 1.76 - 170.0) / 10.0));
   EXPECT_NEAR(sar_energy(12), 31.4e-12, 0.1e-12);  // above Walden's 2048 steps = 26.7 pJ
   for (int bits = 3; bits <= 16; ++bits) EXPECT_GT(sar_energy(bits), sar_energy(bits - 1)) << bits;
-  // Every constant is the chip's: a 20 fJ figure of merit at ENOB = bits - 0.5.
+  // Every constant is the chip's: a 20 fJ figure of merit at ENOB = bits - 0.5
+  // (1 ns bit decisions: 167 MS/s, below the sample-rate corner).
   aimc_hw_adc_params adc = default_adc(AIMC_HW_ADC_SAR, 6);
+  adc.sar_cycle_time = 1e-9;
   adc.walden_fom = 20e-15;
   adc.enob_loss = 0.5;
   EXPECT_DOUBLE_EQ(aimc_hw_adc_energy_per_conversion(&adc), 20e-15 * std::exp2(5.5));
+}
+
+// Above the survey's high-speed corner (1.2 GS/s) the Walden term grows as the
+// per-ADC sample rate f = 1 / t_conv over the corner; below it the sample rate
+// does not enter. 8 bits = 128 steps of 13.046875 fJ.
+TEST(AdcCost, SarWaldenTermGrowsWithTheSampleRateAboveTheCorner) {
+  const double steps8 = 128 * 13.046875e-15;
+  aimc_hw_adc_params adc = default_adc(AIMC_HW_ADC_SAR, 8);
+  adc.sar_cycle_time = 0.5e-9;  // 4 ns: 250 MS/s, below the corner
+  EXPECT_DOUBLE_EQ(aimc_hw_adc_energy_per_conversion(&adc), steps8);
+  adc.sar_cycle_time = 1.0 / (8 * 2.4e9);  // 2.4 GS/s: twice the corner
+  EXPECT_DOUBLE_EQ(aimc_hw_adc_energy_per_conversion(&adc), 2 * steps8);
+  adc.sar_cycle_time = 1.0 / (8 * 6.0e9);  // 6 GS/s: five times
+  EXPECT_DOUBLE_EQ(aimc_hw_adc_energy_per_conversion(&adc), 5 * steps8);
+  // The corner is the chip's: the reference 1.2 GS/s against a 0.4 GHz corner.
+  adc = default_adc(AIMC_HW_ADC_SAR, 8);
+  adc.sample_rate_corner = 0.4e9;
+  EXPECT_DOUBLE_EQ(aimc_hw_adc_energy_per_conversion(&adc), 3 * steps8);
+  // Only the Walden term moves: at 14 bits (Schreier's regime) 1.2 GS/s costs
+  // the thermal bound 1/2 x 10^((6.02 x 13 + 1.76 - 170) / 10) whatever the corner.
+  adc = default_adc(AIMC_HW_ADC_SAR, 14);
+  adc.sar_cycle_time = 1.0 / (14 * 1.2e9);
+  EXPECT_DOUBLE_EQ(aimc_hw_adc_energy_per_conversion(&adc), 0.5 * std::pow(10.0, (6.02 * 13 + 1.76 - 170.0) / 10.0));
 }
 
 // One of 2^bits - 1 comparators at 2.02 pJ / 15 each (Van der Plas ISSCC'06).

@@ -81,8 +81,11 @@ typedef enum aimc_hw_adc_cost {
 /* The output ADCs of one side of a tile, shared by `columns_per_adc` lines each.
  * With the model cost (docs/hardware.md, "ADC and DAC cost model"), ENOB =
  * bits - enob_loss and
- *   SAR:   E = max(walden_fom x 2^ENOB, 1/2 x 10^((6.02 ENOB + 1.76 - schreier_fom) / 10)),
- *          t = bits x sar_cycle_time (one comparator decision per bit);
+ *   SAR:   E = max(walden_fom x 2^ENOB x max(1, f / sample_rate_corner),
+ *              1/2 x 10^((6.02 ENOB + 1.76 - schreier_fom) / 10)),
+ *          t = bits x sar_cycle_time (one comparator decision per bit), f = 1 / t
+ *          (the per-ADC sample rate; above the survey's high-speed corner the
+ *          Walden envelope grows in proportion to f);
  *   flash: E = (2^bits - 1) x flash_energy_per_comparator, t = flash_conversion_time. */
 typedef struct aimc_hw_adc_params {
   aimc_hw_adc_type type;
@@ -96,6 +99,7 @@ typedef struct aimc_hw_adc_params {
   double sar_cycle_time;        /* s, one SAR bit decision, > 0 */
   double flash_conversion_time; /* s, one flash conversion, > 0 */
   double flash_energy_per_comparator; /* J, one comparator of a flash conversion, >= 0 */
+  double sample_rate_corner;    /* Hz, SAR model: the Walden term grows as f / corner above it, > 0 */
   int columns_per_adc;          /* lines multiplexed onto one ADC, >= 1 */
 } aimc_hw_adc_params;
 

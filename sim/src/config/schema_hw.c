@@ -83,6 +83,8 @@ static const aimc_cfg_field adc_fields[] = {
                         "SAR model: Walden figure of merit, energy per conversion step (E = fom 2^ENOB)"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_adc_params, schreier_fom, NULL, NONE, 100, 300, GE | LE,
                         "SAR model: Schreier figure of merit in dB, the thermal-noise bound at high resolution"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_adc_params, sample_rate_corner, NULL, AIMC_UNIT_FREQUENCY, 1, 1e13, GE | LE,
+                        "SAR model: high-speed corner; above it the Walden term grows as sample rate / corner"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_adc_params, enob_loss, NULL, NONE, 0, 4, GE | LE,
                         "SAR model: bits minus effective bits (ENOB)"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_adc_params, sar_cycle_time, NULL, TIME, 0, 0, GT,

@@ -97,6 +97,8 @@ static aimc_status adc_cost_check(const aimc_config *config) {
     {"walden_fom", adc->walden_fom, d.walden_fom, adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_SAR},
     {"schreier_fom", adc->schreier_fom, d.schreier_fom,
      adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_SAR},
+    {"sample_rate_corner", adc->sample_rate_corner, d.sample_rate_corner,
+     adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_SAR},
     {"enob_loss", adc->enob_loss, d.enob_loss, adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_SAR},
     {"sar_cycle_time", adc->sar_cycle_time, d.sar_cycle_time,
      adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_SAR},
