@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "aimc_hw/adc_flash.h"
+#include "aimc_hw/adc_ramp.h"
 #include "aimc_hw/adc_sar.h"
 #include "aimc_hw/timebase.h"
 
@@ -41,6 +42,7 @@ bool AdcBank::codes(const aimc_io_params &io, const float *y, int n, float scale
 std::unique_ptr<AdcBank> make_adc_bank(const char *name, const aimc_hw_adc_params &params, int lines) {
   switch (params.type) {
     case AIMC_HW_ADC_FLASH: return std::make_unique<FlashAdc>(name, params, lines);
+    case AIMC_HW_ADC_RAMP: return std::make_unique<RampAdc>(name, params, lines);
     case AIMC_HW_ADC_SAR:
     default: return std::make_unique<SarAdc>(name, params, lines);
   }

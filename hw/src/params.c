@@ -57,6 +57,9 @@ void aimc_hw_adc_params_default(aimc_hw_adc_params *p) {
   p->flash_conversion_time = 1.0 / 1.25e9; /* Van der Plas ISSCC'06 4-b flash at 1.25 GS/s [V survey] */
   p->flash_energy_per_comparator = 2.02e-12 / 15.0; /* [D] the same design's 2.02 pJ over its 15 comparators */
   p->columns_per_adc = 8;               /* NeuroSim numColMuxed default 8 [V] */
+  p->ramp_step_time = 300e-12;          /* HERMES core's CCO-based ADCs: 300 ps per LSB (Khaddam-Aljameh et al.,
+                                           IEEE JSSC 2022) [S] */
+  p->ramp_energy_per_step = 2.02e-12 / 15.0; /* [D] one comparator decision per step, the flash default's comparator */
   p->sample_rate_corner = 1.2e9;        /* Murmann ADC survey: the 0.67 fJ low-rate Walden envelope meets the
                                            high-speed line FOM_W = 5.5e-10 fJ s x f at about 1.2 GS/s [D] */
 }
@@ -188,6 +191,10 @@ aimc_status aimc_hw_adc_params_validate(const aimc_hw_adc_params *p) {
   CHECK(isfinite(p->flash_energy_per_comparator) && p->flash_energy_per_comparator >= 0.0 &&
             p->flash_energy_per_comparator <= 1e-6,
         "adc.flash_energy_per_comparator must be in [0, 1e-6] J (got %g)", p->flash_energy_per_comparator);
+  CHECK(positive_time(p->ramp_step_time) && p->ramp_step_time <= 1e3 / 65536.0,
+        "adc.ramp_step_time must be in [1e-13, 1e3 / 2^16] s (got %g)", p->ramp_step_time);
+  CHECK(isfinite(p->ramp_energy_per_step) && p->ramp_energy_per_step >= 0.0 && p->ramp_energy_per_step <= 1e-6,
+        "adc.ramp_energy_per_step must be in [0, 1e-6] J (got %g)", p->ramp_energy_per_step);
   CHECK(isfinite(p->sample_rate_corner) && p->sample_rate_corner >= 1.0 && p->sample_rate_corner <= 1e13,
         "adc.sample_rate_corner must be in [1, 1e13] Hz (got %g)", p->sample_rate_corner);
   CHECK(p->columns_per_adc >= 1 && p->columns_per_adc <= (1 << 24), "adc.columns_per_adc must be in [1, 2^24] (got %d)",
@@ -417,6 +424,7 @@ double aimc_hw_dac_energy_per_conversion(const aimc_hw_dac_params *p) {
 double aimc_hw_adc_energy_per_conversion(const aimc_hw_adc_params *p) {
   if (p->cost == AIMC_HW_ADC_COST_TABLE) return p->energy_per_conversion;
   if (p->type == AIMC_HW_ADC_FLASH) return (ldexp(1.0, p->bits) - 1.0) * p->flash_energy_per_comparator;
+  if (p->type == AIMC_HW_ADC_RAMP) return ldexp(p->ramp_energy_per_step, p->bits);
   double enob = (double)p->bits - p->enob_loss;
   double over_corner = 1.0 / (aimc_hw_adc_conversion_time(p) * p->sample_rate_corner); /* f / f_corner */
   double walden = p->walden_fom * exp2(enob) * (over_corner > 1.0 ? over_corner : 1.0);
@@ -427,6 +435,7 @@ double aimc_hw_adc_energy_per_conversion(const aimc_hw_adc_params *p) {
 double aimc_hw_adc_conversion_time(const aimc_hw_adc_params *p) {
   if (p->cost == AIMC_HW_ADC_COST_TABLE) return p->conversion_time;
   if (p->type == AIMC_HW_ADC_FLASH) return p->flash_conversion_time;
+  if (p->type == AIMC_HW_ADC_RAMP) return ldexp(p->ramp_step_time, p->bits);
   return (double)p->bits * p->sar_cycle_time;
 }
 
@@ -466,7 +475,7 @@ aimc_status aimc_hw_io_check_converters(const aimc_io_params *io, const char *na
   }
 
 NAMES(aimc_hw_dac_encoding, dac_encoding, AIMC_HW_DAC_ENCODING_COUNT, "pulse_width", "amplitude")
-NAMES(aimc_hw_adc_type, adc_type, AIMC_HW_ADC_TYPE_COUNT, "sar", "flash")
+NAMES(aimc_hw_adc_type, adc_type, AIMC_HW_ADC_TYPE_COUNT, "sar", "flash", "ramp")
 NAMES(aimc_hw_adc_cost, adc_cost, AIMC_HW_ADC_COST_COUNT, "model", "table")
 NAMES(aimc_hw_weight_mapping, weight_mapping, AIMC_HW_WEIGHT_MAPPING_COUNT, "differential_pair", "reference_device")
 NAMES(aimc_hw_program_energy, program_energy, AIMC_HW_PROGRAM_ENERGY_COUNT, "formula", "table")

@@ -84,6 +84,8 @@ TEST_F(HwParams, ValidationNamesTheField) {
       {"adc.sar_cycle_time", [](aimc_hw_chip_params &p) { p.adc.sar_cycle_time = 0; }},
       {"adc.flash_conversion_time", [](aimc_hw_chip_params &p) { p.adc.flash_conversion_time = 1e4; }},
       {"adc.flash_energy_per_comparator", [](aimc_hw_chip_params &p) { p.adc.flash_energy_per_comparator = -1; }},
+      {"adc.ramp_step_time", [](aimc_hw_chip_params &p) { p.adc.ramp_step_time = 1.0; }},
+      {"adc.ramp_energy_per_step", [](aimc_hw_chip_params &p) { p.adc.ramp_energy_per_step = -1; }},
       {"adc.sample_rate_corner", [](aimc_hw_chip_params &p) { p.adc.sample_rate_corner = 0; }},
       {"adc.columns_per_adc", [](aimc_hw_chip_params &p) { p.adc.columns_per_adc = 0; }},
       {"pulse.pulse_period", [](aimc_hw_chip_params &p) { p.pulse.pulse_period = 1e-9; }},

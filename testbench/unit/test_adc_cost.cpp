@@ -98,8 +98,29 @@ TEST(AdcCost, SarConversionTimeIsProportionalToBitsAndFlashIsConstant) {
   }
 }
 
+// A ramp (single-slope) conversion is 2^bits LSB steps of 300 ps (the HERMES
+// core's ADCs, Khaddam-Aljameh et al., JSSC 2022), each one comparator
+// decision of 2.02 pJ / 15 (the flash default's comparator).
+TEST(AdcCost, RampEnergyAndTimeAreTwoToTheBitsStepsAndGrowWithBits) {
+  auto ramp = [](int bits) { return energy(AIMC_HW_ADC_RAMP, bits); };
+  EXPECT_DOUBLE_EQ(ramp(4), 16 * 2.02e-12 / 15);
+  EXPECT_DOUBLE_EQ(ramp(6), 64 * 2.02e-12 / 15);
+  EXPECT_DOUBLE_EQ(ramp(8), 256 * 2.02e-12 / 15);
+  for (int bits = 3; bits <= 16; ++bits) EXPECT_GT(ramp(bits), ramp(bits - 1)) << bits;
+  for (int bits = 2; bits <= 16; ++bits) {
+    aimc_hw_adc_params adc = default_adc(AIMC_HW_ADC_RAMP, bits);
+    EXPECT_DOUBLE_EQ(aimc_hw_adc_conversion_time(&adc), std::ldexp(300e-12, bits)) << bits;
+  }
+  aimc_hw_adc_params adc = default_adc(AIMC_HW_ADC_RAMP, 8);
+  EXPECT_NEAR(aimc_hw_adc_conversion_time(&adc), 76.8e-9, 1e-15);
+  adc.ramp_step_time = 1e-9;
+  adc.ramp_energy_per_step = 10e-15;
+  EXPECT_DOUBLE_EQ(aimc_hw_adc_conversion_time(&adc), 256e-9);
+  EXPECT_DOUBLE_EQ(aimc_hw_adc_energy_per_conversion(&adc), 2.56e-12);
+}
+
 TEST(AdcCost, TableCostKeepsItsFixedValuesAtEveryResolution) {
-  for (aimc_hw_adc_type type : {AIMC_HW_ADC_SAR, AIMC_HW_ADC_FLASH})
+  for (aimc_hw_adc_type type : {AIMC_HW_ADC_SAR, AIMC_HW_ADC_FLASH, AIMC_HW_ADC_RAMP})
     for (int bits : {4, 8, 12}) {
       aimc_hw_adc_params adc = default_adc(type, bits);
       adc.cost = AIMC_HW_ADC_COST_TABLE;
@@ -160,6 +181,31 @@ TEST(AdcCost, DefaultRunAtFourEightAndTwelveBitsGivesThreeDifferentEnergies) {
   EXPECT_NEAR(r12.adc_busy / r8.adc_busy, 1.5, 1e-4);
 }
 
+// The default run with chip.adc.type=ramp: the forward ADC makes 2^bits
+// comparator decisions per conversion, charges 2^bits steps of energy and is
+// busy 2^bits steps per conversion round (6 bits against 8: a quarter).
+TEST(AdcCost, RampRunChargesTwoToTheBitsStepsPerConversion) {
+  exe::TempDir dir;
+  double busy[2];
+  int k = 0;
+  for (int bits : {6, 8}) {
+    std::string out, path = dir / ("r" + std::to_string(bits));
+    ASSERT_EQ(exe::run("run --quiet -o " + path + " -p chip.adc.type=ramp -p chip.adc.bits=" + std::to_string(bits), &out), 0)
+        << out;
+    cJSON *root = cJSON_Parse(exe::read_file(path + "/stats.json").c_str());
+    ASSERT_NE(root, nullptr);
+    const cJSON *adc = at(root, {"components", "chip", "children", "layer0", "children", "main_r0c0", "children",
+                                 "forward_adc"});
+    double conversions = at(adc, {"counters", "conversions", "value"})->valuedouble;
+    ASSERT_GT(conversions, 0);
+    EXPECT_EQ(at(adc, {"counters", "comparisons", "value"})->valuedouble, conversions * std::ldexp(1.0, bits));
+    EXPECT_NEAR(at(adc, {"energy", "total"})->valuedouble / (conversions * std::ldexp(2.02e-12 / 15, bits)), 1.0, 1e-9);
+    busy[k++] = at(adc, {"busy_time"})->valuedouble;
+    cJSON_Delete(root);
+  }
+  EXPECT_NEAR(busy[0] / busy[1], 0.25, 1e-6);
+}
+
 // A constant that the chosen cost and architecture do not use is refused
 // (exit 2) with its key, instead of being silently ignored.
 TEST(AdcCost, AConstantTheCostDoesNotUseIsRefused) {
@@ -180,6 +226,11 @@ TEST(AdcCost, AConstantTheCostDoesNotUseIsRefused) {
             2)
       << out;
   EXPECT_NE(out.find("chip.adc.walden_fom = 2e-14 has no effect with chip.adc.cost table"), std::string::npos) << out;
+  EXPECT_EQ(exe::run("run --quiet -o " + (dir / "d") + " -p chip.adc.ramp_step_time=1ns", &out), 2) << out;
+  EXPECT_NE(out.find("chip.adc.ramp_step_time = 1e-09 has no effect with chip.adc.cost model and chip.adc.type sar"),
+            std::string::npos)
+      << out;
+  EXPECT_FALSE(exe::exists(dir / "d"));
 }
 
 namespace {

@@ -91,6 +91,8 @@ const std::map<std::string, Setting> kConditional = {
     {"chip.adc.schreier_fom", {"-p chip.adc.bits=16 ", "the SAR model's thermal-noise bound, above Walden's at 16 bits"}},
     {"chip.adc.flash_conversion_time", {"-p chip.adc.type=flash ", "the flash model's conversion time"}},
     {"chip.adc.flash_energy_per_comparator", {"-p chip.adc.type=flash ", "the flash model's energy"}},
+    {"chip.adc.ramp_step_time", {"-p chip.adc.type=ramp ", "the ramp model's conversion time"}},
+    {"chip.adc.ramp_energy_per_step", {"-p chip.adc.type=ramp ", "the ramp model's energy"}},
 };
 
 // Run fingerprint: what a user reads, without wall-clock times.

@@ -68,6 +68,7 @@ double aimc_hw_dac_energy_per_conversion(const aimc_hw_dac_params *params);
 typedef enum aimc_hw_adc_type {
   AIMC_HW_ADC_SAR = 0, /* successive approximation: `bits` comparator decisions per conversion */
   AIMC_HW_ADC_FLASH,   /* flash: 2^bits - 1 comparators fire per conversion */
+  AIMC_HW_ADC_RAMP,    /* ramp (single slope): one comparator decides at each of 2^bits LSB steps */
   AIMC_HW_ADC_TYPE_COUNT
 } aimc_hw_adc_type;
 
@@ -86,7 +87,8 @@ typedef enum aimc_hw_adc_cost {
  *          t = bits x sar_cycle_time (one comparator decision per bit), f = 1 / t
  *          (the per-ADC sample rate; above the survey's high-speed corner the
  *          Walden envelope grows in proportion to f);
- *   flash: E = (2^bits - 1) x flash_energy_per_comparator, t = flash_conversion_time. */
+ *   flash: E = (2^bits - 1) x flash_energy_per_comparator, t = flash_conversion_time;
+ *   ramp:  E = 2^bits x ramp_energy_per_step, t = 2^bits x ramp_step_time. */
 typedef struct aimc_hw_adc_params {
   aimc_hw_adc_type type;
   int bits;                     /* resolution including sign, 2..16 (flash: at most 12) */
@@ -100,6 +102,8 @@ typedef struct aimc_hw_adc_params {
   double flash_conversion_time; /* s, one flash conversion, > 0 */
   double flash_energy_per_comparator; /* J, one comparator of a flash conversion, >= 0 */
   double sample_rate_corner;    /* Hz, SAR model: the Walden term grows as f / corner above it, > 0 */
+  double ramp_step_time;        /* s, one LSB step of a ramp conversion, > 0 */
+  double ramp_energy_per_step;  /* J, one LSB step of a ramp conversion (comparator decision and count), >= 0 */
   int columns_per_adc;          /* lines multiplexed onto one ADC, >= 1 */
 } aimc_hw_adc_params;
 

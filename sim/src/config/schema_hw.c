@@ -72,7 +72,7 @@ HW_SECTION(dac_schema, "dac", "Input DACs of a tile (one per line).", aimc_hw_da
            aimc_hw_dac_params_default, aimc_hw_dac_params_validate);
 
 static const aimc_cfg_field adc_fields[] = {
-  AIMC_CFG_ENUM_FIELD(aimc_hw_adc_params, type, NULL, adc_type_name, 0, "sar or flash"),
+  AIMC_CFG_ENUM_FIELD(aimc_hw_adc_params, type, NULL, adc_type_name, 0, "sar, flash or ramp"),
   AIMC_CFG_INT_FIELD(aimc_hw_adc_params, bits, NULL, 2, 16, GE | LE, "ADC resolution including sign"),
   AIMC_CFG_ENUM_FIELD(aimc_hw_adc_params, cost, NULL, adc_cost_name, 0,
                       "model (energy and time from bits and type) or table (conversion_time, energy_per_conversion)"),
@@ -93,6 +93,10 @@ static const aimc_cfg_field adc_fields[] = {
                         "flash model: one conversion, whatever the bits"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_adc_params, flash_energy_per_comparator, NULL, ENERGY, 0, 1e-6, GE | LE,
                         "flash model: one of the 2^bits - 1 comparators of a conversion"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_adc_params, ramp_step_time, NULL, TIME, 0, 1e3 / 65536.0, GT | LE,
+                        "ramp model: one LSB step; a conversion takes 2^bits of them"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_adc_params, ramp_energy_per_step, NULL, ENERGY, 0, 1e-6, GE | LE,
+                        "ramp model: one LSB step (comparator decision and count); 2^bits of them per conversion"),
   AIMC_CFG_INT_FIELD(aimc_hw_adc_params, columns_per_adc, NULL, 1, 1 << 24, GE | LE,
                      "lines multiplexed onto one ADC"),
 };

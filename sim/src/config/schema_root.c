@@ -106,6 +106,10 @@ static aimc_status adc_cost_check(const aimc_config *config) {
      adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_FLASH},
     {"flash_energy_per_comparator", adc->flash_energy_per_comparator, d.flash_energy_per_comparator,
      adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_FLASH},
+    {"ramp_step_time", adc->ramp_step_time, d.ramp_step_time,
+     adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_RAMP},
+    {"ramp_energy_per_step", adc->ramp_energy_per_step, d.ramp_energy_per_step,
+     adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_RAMP},
   };
   for (size_t k = 0; k < sizeof keys / sizeof keys[0]; ++k)
     if (!keys[k].used && keys[k].value != keys[k].fallback)
