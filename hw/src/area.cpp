@@ -31,11 +31,7 @@ double lines(const aimc_hw_chip_params &p) { return static_cast<double>(p.tile.r
 
 }  // namespace
 
-double adc_area(const aimc_hw_chip_params &p) {
-  if (p.adc.type == AIMC_HW_ADC_FLASH)
-    return p.area.adc_flash_8bit * (std::ldexp(1.0, p.adc.bits) - 1.0) / 255.0;
-  return p.area.adc_sar_8bit * std::pow(p.area.adc_sar_growth, p.adc.bits - 8);
-}
+double adc_area(const aimc_hw_chip_params &p) { return aimc_hw_adc_area(&p); }
 
 double component_area(const sc_core::sc_object &object, const aimc_hw_chip_params &p) {
   if (dynamic_cast<const Tile *>(&object)) return crossbar_area(p);

@@ -116,6 +116,8 @@ void aimc_hw_area_params_default(aimc_hw_area_params *p) {
   memset(p, 0, sizeof *p);
   p->cell_height = 4 * 40e-9;           /* NeuroSim V2.1 1T1R cell 4F tall, F = featuresize 40 nm [V] */
   p->cell_width = 4 * 40e-9;            /* and 4F wide [V] */
+  p->adc_cost = AIMC_HW_ADC_COST_MODEL;
+  p->adc_node = 32e-9;                  /* Kull ISSCC'13 (32 nm SOI), the reference ADC, as ISAAC [S] */
   p->adc_sar_8bit = 1200e-12;           /* ISAAC: 9600 um^2 for 8 ADCs (Kull ISSCC'13, 32 nm) [S] */
   p->adc_sar_growth = 2.0;              /* hwcomponents' ISAAC ADC: area x 2 per bit [S] */
   p->adc_flash_8bit = 6000e-12;         /* top of the ADC plug-in's 8-bit 32 nm areas, 2600-6000 um^2 [S]:
@@ -281,6 +283,9 @@ static int area(double v) { return isfinite(v) && v >= 0.0 && v <= 1.0; }
 aimc_status aimc_hw_area_params_validate(const aimc_hw_area_params *p) {
   CHECK(pitch(p->cell_height), "area.cell_height must be in (0, 1e-3] m (got %g)", p->cell_height);
   CHECK(pitch(p->cell_width), "area.cell_width must be in (0, 1e-3] m (got %g)", p->cell_width);
+  CHECK((unsigned)p->adc_cost < AIMC_HW_ADC_COST_COUNT, "area.adc_cost %d is unknown", (int)p->adc_cost);
+  CHECK(isfinite(p->adc_node) && p->adc_node >= 1e-9 && p->adc_node <= 1e-6,
+        "area.adc_node must be in [1e-9, 1e-6] m (got %g)", p->adc_node);
   CHECK(area(p->adc_sar_8bit), "area.adc_sar_8bit must be in [0, 1] m^2 (got %g)", p->adc_sar_8bit);
   CHECK(isfinite(p->adc_sar_growth) && p->adc_sar_growth >= 1.0 && p->adc_sar_growth <= 4.0,
         "area.adc_sar_growth must be in [1, 4] (got %g)", p->adc_sar_growth);
@@ -437,6 +442,20 @@ double aimc_hw_adc_conversion_time(const aimc_hw_adc_params *p) {
   if (p->type == AIMC_HW_ADC_FLASH) return p->flash_conversion_time;
   if (p->type == AIMC_HW_ADC_RAMP) return ldexp(p->ramp_step_time, p->bits);
   return (double)p->bits * p->sar_cycle_time;
+}
+
+double aimc_hw_adc_area(const aimc_hw_chip_params *p) {
+  const aimc_hw_adc_params *adc = &p->adc;
+  const aimc_hw_area_params *a = &p->area;
+  if (a->adc_cost == AIMC_HW_ADC_COST_TABLE) {
+    if (adc->type == AIMC_HW_ADC_FLASH) return a->adc_flash_8bit * (ldexp(1.0, adc->bits) - 1.0) / 255.0;
+    return a->adc_sar_8bit * pow(a->adc_sar_growth, adc->bits - 8);
+  }
+  double energy_pj = aimc_hw_adc_energy_per_conversion(adc) * 1e12;
+  if (!(energy_pj > 0.0)) return 0.0; /* the regression's A ~ E^0.30 vanishes with the energy */
+  double rate = 1.0 / aimc_hw_adc_conversion_time(adc);
+  double ln_um2 = 1.346 + 0.9933 * log(a->adc_node * 1e9) + 0.1807 * log(rate) + 0.2991 * log(energy_pj);
+  return exp(ln_um2) * 1e-12;
 }
 
 void aimc_hw_io_match_converters(const aimc_hw_chip_params *p, aimc_io_params *io) {

@@ -14,7 +14,8 @@
 namespace {
 
 // 64 x 32 tiles, 6-bit SAR ADCs shared by 8 lines, 4 controller lanes, and area
-// parameters chosen so that the hand arithmetic below stays exact.
+// parameters chosen so that the hand arithmetic below stays exact (ADCs by the
+// table's per-bit law).
 aimc_hw_chip_params hand_chip() {
   aimc_hw_chip_params chip;
   aimc_hw_chip_params_default(&chip);
@@ -25,6 +26,7 @@ aimc_hw_chip_params hand_chip() {
   chip.controller.lanes = 4;
   chip.area.cell_height = 0.2e-6;
   chip.area.cell_width = 0.1e-6;
+  chip.area.adc_cost = AIMC_HW_ADC_COST_TABLE;
   chip.area.adc_sar_8bit = 1200e-12;
   chip.area.adc_sar_growth = 2.0;
   chip.area.adc_flash_8bit = 5100e-12;  // 20 um^2 per comparator

@@ -133,6 +133,60 @@ TEST(AdcCost, TableCostKeepsItsFixedValuesAtEveryResolution) {
 
 namespace {
 
+double adc_area(aimc_hw_adc_type type, int bits, double sar_cycle_time = 1.0 / 1.2e9 / 8.0) {
+  aimc_hw_chip_params chip;
+  aimc_hw_chip_params_default(&chip);
+  chip.adc.type = type;
+  chip.adc.bits = bits;
+  chip.adc.sar_cycle_time = sar_cycle_time;
+  return aimc_hw_adc_area(&chip);
+}
+
+// The Accelergy ADC plug-in's regression in m^2: node 32 nm, f in Hz, E in pJ.
+double regression(double f, double e_pj) {
+  return std::exp(1.346 + 0.9933 * std::log(32.0) + 0.1807 * std::log(f) + 0.2991 * std::log(e_pj)) * 1e-12;
+}
+
+}  // namespace
+
+// ADC area follows the model's energy and sample rate through the plug-in's
+// regression: the reference 8-bit SAR (1.2 GS/s, 1.67 pJ) is about 6120 um^2,
+// a 4-bit SAR at 2.4 GS/s and 0.209 pJ, a 12-bit at 0.8 GS/s and 31.4 pJ.
+TEST(AdcArea, ModelIsThePluginRegressionAndMovesWithBitsAndSampleRate) {
+  EXPECT_NEAR(adc_area(AIMC_HW_ADC_SAR, 8) / regression(1.2e9, 1.67), 1.0, 1e-12);
+  EXPECT_NEAR(adc_area(AIMC_HW_ADC_SAR, 8), 6121e-12, 1e-12);
+  EXPECT_NEAR(adc_area(AIMC_HW_ADC_SAR, 4) / regression(2.4e9, 2 * 8 * 13.046875e-3), 1.0, 1e-12);
+  EXPECT_NEAR(adc_area(AIMC_HW_ADC_SAR, 12) / regression(0.8e9, sar_energy(12) * 1e12), 1.0, 1e-12);
+  EXPECT_NEAR(adc_area(AIMC_HW_ADC_FLASH, 4) / regression(1.25e9, 2.02), 1.0, 1e-12);
+  EXPECT_NEAR(adc_area(AIMC_HW_ADC_RAMP, 8) / regression(1.0 / 76.8e-9, 256 * 2.02 / 15), 1.0, 1e-12);
+  for (aimc_hw_adc_type type : {AIMC_HW_ADC_SAR, AIMC_HW_ADC_FLASH, AIMC_HW_ADC_RAMP})
+    for (int bits = 3; bits <= (type == AIMC_HW_ADC_FLASH ? 12 : 16); ++bits)
+      EXPECT_GT(adc_area(type, bits), adc_area(type, bits - 1)) << type << " " << bits;
+  // Sample rate: the 8-bit SAR at 0.6 GS/s (below the energy's corner: only
+  // the f^0.1807 term moves) and at 2.4 GS/s (the energy doubles too).
+  EXPECT_NEAR(adc_area(AIMC_HW_ADC_SAR, 8, 2.0 / 1.2e9 / 8.0) / adc_area(AIMC_HW_ADC_SAR, 8), std::pow(0.5, 0.1807),
+              1e-12);
+  EXPECT_NEAR(adc_area(AIMC_HW_ADC_SAR, 8, 0.5 / 1.2e9 / 8.0) / adc_area(AIMC_HW_ADC_SAR, 8),
+              std::pow(2.0, 0.1807 + 0.2991), 1e-12);
+}
+
+// chip.area.adc_cost table keeps the per-bit law: SAR 1200 um^2 x 2^(bits - 8),
+// flash 6000 um^2 x (2^bits - 1) / 255, whatever the sample rate.
+TEST(AdcArea, TableKeepsThePerBitLaw) {
+  aimc_hw_chip_params chip;
+  aimc_hw_chip_params_default(&chip);
+  chip.area.adc_cost = AIMC_HW_ADC_COST_TABLE;
+  chip.adc.bits = 6;
+  EXPECT_DOUBLE_EQ(aimc_hw_adc_area(&chip), 300e-12);
+  chip.adc.sar_cycle_time = 1e-9;
+  EXPECT_DOUBLE_EQ(aimc_hw_adc_area(&chip), 300e-12);
+  chip.adc.type = AIMC_HW_ADC_FLASH;
+  chip.adc.bits = 4;
+  EXPECT_DOUBLE_EQ(aimc_hw_adc_area(&chip), 6000e-12 * 15 / 255);
+}
+
+namespace {
+
 struct RunStats {
   double energy_total = 0, adc_energy = 0, adc_busy = 0, conversions = 0;
 };

@@ -366,7 +366,8 @@ TEST_F(GoldenSources, PhaseEnergiesAreTheSumsOfTheComponents) {
 }
 
 // area and area_mm2: two devices per weight of cell_height x cell_width, one SAR
-// ADC per columns_per_adc lines on each side at adc_sar_8bit x growth^(bits - 8),
+// ADC per columns_per_adc lines on each side at the ADC plug-in's regression
+// exp(1.346 + 0.9933 ln(node nm) + 0.1807 ln(f Hz) + 0.2991 ln(E pJ)) um^2,
 // a DAC and a pulse driver per line, the buffer's bytes and a controller of
 // `lanes` lanes (m^2 in the parameters, mm^2 in stats.json).
 TEST_F(GoldenSources, AreaIsTheTableTimesTheTile) {
@@ -376,7 +377,11 @@ TEST_F(GoldenSources, AreaIsTheTableTimesTheTile) {
   const double crossbar = kRows * kCols * 2 * a.cell_height * a.cell_width * mm2;
   const double adcs = static_cast<double>(ceil_div(kRows, run.chip.adc.columns_per_adc) +
                                           ceil_div(kCols, run.chip.adc.columns_per_adc));
-  const double adc = adcs * a.adc_sar_8bit * std::pow(a.adc_sar_growth, run.chip.adc.bits - 8) * mm2;
+  const double f = 1.0 / aimc_hw_adc_conversion_time(&run.chip.adc),
+               e_pj = aimc_hw_adc_energy_per_conversion(&run.chip.adc) * 1e12;
+  const double one_adc =
+      std::exp(1.346 + 0.9933 * std::log(a.adc_node * 1e9) + 0.1807 * std::log(f) + 0.2991 * std::log(e_pj)) * 1e-12;
+  const double adc = adcs * one_adc * mm2;
   const double dac = (kRows + kCols) * a.dac_line * mm2, pulse = (kRows + kCols) * a.pulse_driver_line * mm2;
   const double buffer = a.buffer_bytes * a.buffer_per_byte * mm2,
                controller = run.chip.controller.lanes * a.controller_per_lane * mm2;

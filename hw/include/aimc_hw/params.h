@@ -194,10 +194,16 @@ typedef struct aimc_hw_buffer_params {
 /* Silicon area of the chip's parts (docs/hardware.md, "Area"). Every weight is
  * two devices in either conductance mapping (G+ and G-, or G and G_ref), so a
  * tile's crossbar is rows x cols x 2 cells of cell_height x cell_width. ADC area
- * follows a per-bit law from an 8-bit reference: SAR adc_sar_8bit x
- * adc_sar_growth^(bits - 8) (capacitor array doubling per bit), flash
- * adc_flash_8bit x (2^bits - 1) / 255 (one comparator per level). */
+ * with adc_cost model is the Accelergy ADC plug-in's regression on Murmann's
+ * survey, ln(A / um^2) = 1.346 + 0.9933 ln(adc_node / nm) + 0.1807 ln(f / Hz)
+ * + 0.2991 ln(E / pJ), with f = 1 / t_conv and E the ADC's energy per
+ * conversion (aimc_hw_adc_area); with adc_cost table it follows a per-bit law
+ * from an 8-bit reference: SAR and ramp adc_sar_8bit x adc_sar_growth^(bits - 8)
+ * (capacitor array doubling per bit), flash adc_flash_8bit x (2^bits - 1) / 255
+ * (one comparator per level). */
 typedef struct aimc_hw_area_params {
+  aimc_hw_adc_cost adc_cost;  /* model (regression on bits, rate, energy, node) or table (per-bit law) */
+  double adc_node;            /* m, technology node of the ADCs (area model), 1e-9..1e-6 */
   double cell_height;         /* m, row pitch of one device, > 0 */
   double cell_width;          /* m, column pitch of one device, > 0 */
   double adc_sar_8bit;        /* m^2, one 8-bit SAR ADC, >= 0 */
@@ -223,6 +229,9 @@ typedef struct aimc_hw_chip_params {
   aimc_hw_buffer_params buffer;
   aimc_hw_area_params area;
 } aimc_hw_chip_params;
+
+/* Silicon area in m^2 of one ADC of the chip (chip.area.adc_cost model or table). */
+double aimc_hw_adc_area(const aimc_hw_chip_params *params);
 
 /* Waveform tracing (VCD). A tile is traced only if listed; its row and column
  * pulse lines, their polarity, the ADC codes of those lines, its activity and

@@ -207,16 +207,20 @@ HW_SECTION(buffer_schema, "buffer", "SRAM buffer for activations and errors betw
 
 #define AREA AIMC_UNIT_AREA
 static const aimc_cfg_field area_fields[] = {
+  AIMC_CFG_ENUM_FIELD(aimc_hw_area_params, adc_cost, NULL, adc_cost_name, 0,
+                      "ADC area: model (regression on energy, sample rate and adc_node) or table (per-bit law)"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_area_params, adc_node, NULL, AIMC_UNIT_LENGTH, 1e-9, 1e-6, GE | LE,
+                        "technology node of the ADCs (area model)"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_area_params, cell_height, NULL, AIMC_UNIT_LENGTH, 0, 1e-3, GT | LE,
                         "row pitch of one device; every weight is two devices"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_area_params, cell_width, NULL, AIMC_UNIT_LENGTH, 0, 1e-3, GT | LE,
                         "column pitch of one device"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_area_params, adc_sar_8bit, NULL, AREA, 0, 1, GE | LE,
-                        "one 8-bit SAR ADC; scaled by adc_sar_growth^(bits - 8)"),
+                        "one 8-bit SAR or ramp ADC (table area); scaled by adc_sar_growth^(bits - 8)"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_area_params, adc_sar_growth, NULL, NONE, 1, 4, GE | LE,
-                        "SAR ADC area factor per extra bit"),
+                        "SAR or ramp ADC area factor per extra bit (table area)"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_area_params, adc_flash_8bit, NULL, AREA, 0, 1, GE | LE,
-                        "one 8-bit flash ADC; scaled by (2^bits - 1) / 255 comparators"),
+                        "one 8-bit flash ADC (table area); scaled by (2^bits - 1) / 255 comparators"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_area_params, dac_line, NULL, AREA, 0, 1, GE | LE, "the input DAC of one line"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_area_params, pulse_driver_line, NULL, AREA, 0, 1, GE | LE,
                         "the update pulse driver of one row or column line"),
