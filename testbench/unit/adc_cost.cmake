@@ -5,3 +5,4 @@ aimc_add_test(test_adc_cost SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_adc_cost.cpp
   LIBS aimc_sim PkgConfig::AIMC_ADC_TEST_CJSON)
 add_dependencies(test_adc_cost aimcsim)
 target_compile_definitions(test_adc_cost PRIVATE AIMCSIM_EXE="$<TARGET_FILE:aimcsim>")
+target_compile_definitions(test_adc_cost PRIVATE AIMC_GOLDEN_DIR="${PROJECT_SOURCE_DIR}/testbench/golden")
