@@ -52,10 +52,16 @@ static aimc_status reset_check(const aimc_config *config) {
 }
 
 /* Bound management repeats forward reads only (AIHWKIT has none for the
- * transposed read): its limits in the backward section would be ignored. */
+ * transposed read: ForwardBackwardPassIOManaged::backwardVector sets it to
+ * None): backward.bound_management is none unless given (config_derive), and
+ * a given iterative or limits in the backward section would be ignored. */
 static aimc_status backward_check(const aimc_config *config) {
   aimc_io_params io;
   aimc_io_params_default(&io);
+  if (config->backward.bound_management != AIMC_BM_NONE)
+    return aimc_error_set(AIMC_EINVAL, "backward.bound_management = %s has no effect: bound management repeats "
+                          "forward reads only (as in AIHWKIT); leave it at none",
+                          aimc_bound_management_name(config->backward.bound_management));
   if (config->backward.max_bm_factor != io.max_bm_factor)
     return aimc_error_set(AIMC_EINVAL, "backward.max_bm_factor = %g has no effect: bound management repeats forward "
                           "reads only; leave it at %g", config->backward.max_bm_factor, io.max_bm_factor);
@@ -153,6 +159,7 @@ static void config_derive(void *target, const aimc_cfg_given *given) {
   aimc_config *config = target;
   follow_converters(&config->forward, "forward", given, &config->chip);
   follow_converters(&config->backward, "backward", given, &config->chip);
+  if (aimc_cfg_given_text(given, "backward.bound_management") == NULL) config->backward.bound_management = AIMC_BM_NONE;
   follow_converters(&config->transfer_forward, "transfer_forward", given, &config->chip);
 }
 
