@@ -406,11 +406,20 @@ TEST(Sweep, RangesZipsAndSeedsExpandAsDocumented) {
             std::string::npos)
       << output;
   // The example sweeps parse and have the points their comments promise.
-  for (const char *example : {"adc-bits-x-sharing", "pulse-width-x-bl", "tau-x-algorithm"}) {
+  const std::vector<std::pair<std::string, std::string>> examples = {{"adc-bits-x-sharing", ": 18 points"},
+                                                                      {"adc-bits-x-sharing-fcn", ": 20 points"},
+                                                                      {"pulse-width-x-bl", ": 12 points"},
+                                                                      {"tau-x-algorithm", ": 12 points"}};
+  for (const auto &[example, points] : examples) {
     std::string path = std::string(AIMC_SOURCE_DIR) + "/configs/sweeps/" + example + ".yaml";
     ASSERT_EQ(sh(kExe + " sweep " + path + " --dry-run", &output), 0) << example << "\n" << output;
-    EXPECT_NE(output.find(": 12 points"), std::string::npos) << example << "\n" << output;
+    EXPECT_NE(output.find(points), std::string::npos) << example << "\n" << output;
   }
+  // The ADC sweep no longer sets the forward read's resolution: it follows chip.adc.bits.
+  ASSERT_EQ(sh(kExe + " sweep " + std::string(AIMC_SOURCE_DIR) + "/configs/sweeps/adc-bits-x-sharing.yaml --dry-run",
+               &output),
+            0);
+  EXPECT_EQ(output.find("out_res"), std::string::npos) << output;
 }
 
 TEST(Sweep, SweepFileErrorsNameFileLineAndColumn) {
