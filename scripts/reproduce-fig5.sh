@@ -37,10 +37,6 @@ taus=${TAUS:-$taus}
 authors_seeds=0
 "$exe" config --dump "$config" | grep -A200 '^device:' | grep -m1 '^  construction_seed:' | grep -q ' 10$' &&
   authors_seeds=1
-data_args=(-p data.train_images="data/$data/train-images-idx3-ubyte.gz"
-  -p data.train_labels="data/$data/train-labels-idx1-ubyte.gz"
-  -p data.test_images="data/$data/t10k-images-idx3-ubyte.gz"
-  -p data.test_labels="data/$data/t10k-labels-idx1-ubyte.gz")
 
 commands=()
 for seed in $(seq 1 "$seeds"); do
@@ -62,14 +58,15 @@ run_one() {
       device+=(-p device.construction_seed=123 -p fast_device.construction_seed=123)
     "$exe" run "$config" --quiet --force --threads 1 --seed "$seed" -o "$dir" \
       --checkpoint-every 1epochs -p experiment.algorithm="$algorithm" -p experiment.epochs="$epochs" "${device[@]}" \
-      "${data_args[@]}" > /dev/null || return $?
+      -p data.train_images="data/$data/train-images-idx3-ubyte.gz" -p data.train_labels="data/$data/train-labels-idx1-ubyte.gz" \
+      -p data.test_images="data/$data/t10k-images-idx3-ubyte.gz" -p data.test_labels="data/$data/t10k-labels-idx1-ubyte.gz" \
+      > /dev/null || return $?
   fi
   # The wall time of the whole run (result.json's wall_s continues across resumes).
   python3 -c 'import json, sys; print(round(json.load(open(sys.argv[1]))["wall_s"]))' "$dir/result.json" > "$dir/wall_seconds"
 }
 export -f run_one
-export out net epochs exe config authors_seeds
-export DATA_ARGS="${data_args[*]}" 
+export out net epochs exe config data authors_seeds
 printf '%s\n' "${commands[@]}" | xargs -P "$jobs" -L 1 bash -c 'run_one "$@" || exit 255' _
 
 python3 - "$out" "$net" "$taus" "$seeds" "$epochs" <<'PY'
