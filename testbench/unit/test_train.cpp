@@ -129,7 +129,7 @@ TEST_P(TrainFcn, ShortRunOnFashionMnistLearns) {
                            " -p experiment.epochs=3 -p experiment.lr=0.2 --quiet --no-timing";
   const auto &[algorithm, accuracy] = GetParam();
   std::string path = dir.path() + "/" + algorithm, out;
-  ASSERT_EQ(run("run " + kConfigs + "fcn.yaml -p experiment.algorithm=" + algorithm + data + " -o " + path, &out), 0)
+  ASSERT_EQ(run("run " + kConfigs + "fcn-aimcsim.yaml -p experiment.algorithm=" + algorithm + data + " -o " + path, &out), 0)
       << out;
   auto rows = read_metrics(path);
   ASSERT_EQ(rows.size(), 3u);
