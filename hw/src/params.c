@@ -57,6 +57,8 @@ void aimc_hw_adc_params_default(aimc_hw_adc_params *p) {
   p->flash_conversion_time = 1.0 / 1.25e9; /* Van der Plas ISSCC'06 4-b flash at 1.25 GS/s [V survey] */
   p->flash_energy_per_comparator = 2.02e-12 / 15.0; /* [D] the same design's 2.02 pJ over its 15 comparators */
   p->columns_per_adc = 8;               /* NeuroSim numColMuxed default 8 [V] */
+  p->leakage_fraction = 0.2;            /* hwcomponents-adc (accelergy-adc-plug-in main.py): leak power =
+                                           0.2 x E_conv x sample rate [V], a convention, no measurement */
 }
 
 void aimc_hw_pulse_params_default(aimc_hw_pulse_params *p) {
@@ -96,6 +98,7 @@ void aimc_hw_controller_params_default(aimc_hw_controller_params *p) {
   p->loss = (aimc_hw_op_cost){2, (0.21 + 12.68) * 1e-12, 2, 1};               /* difference, then scale */
   p->update_management = (aimc_hw_op_cost){1, 0.029e-12, 0, 0};               /* one comparison for max|.| */
   p->add = (aimc_hw_op_cost){1, 0.21e-12, 0, 0};                               /* one 32-bit addition */
+  p->static_power = 0.0;                /* [A] no published figure for this controller: none booked */
 }
 
 void aimc_hw_buffer_params_default(aimc_hw_buffer_params *p) {
@@ -105,6 +108,9 @@ void aimc_hw_buffer_params_default(aimc_hw_buffer_params *p) {
   p->bits_per_cycle = 64;               /* the same 64-bit access */
   p->ports = 1;                         /* one access per cycle, as that CACTI model */
   p->word_bits = 16;                    /* Eyeriss 16-bit data [V] */
+  p->leakage_power_per_byte = 1.67e-6 / 65536.0; /* [D] CACTI 45 nm SRAM via Accelergy (timeloop-accelergy-
+                                                    exercises simba_like ERT): 1.67 uW for 64 KB [V], leakage
+                                                    proportional to capacity (hwcomponents scalefuncs.py) [V] */
 }
 
 void aimc_hw_area_params_default(aimc_hw_area_params *p) {
@@ -186,6 +192,8 @@ aimc_status aimc_hw_adc_params_validate(const aimc_hw_adc_params *p) {
   CHECK(isfinite(p->flash_energy_per_comparator) && p->flash_energy_per_comparator >= 0.0 &&
             p->flash_energy_per_comparator <= 1e-6,
         "adc.flash_energy_per_comparator must be in [0, 1e-6] J (got %g)", p->flash_energy_per_comparator);
+  CHECK(isfinite(p->leakage_fraction) && p->leakage_fraction >= 0.0 && p->leakage_fraction <= 1.0,
+        "adc.leakage_fraction must be in [0, 1] (got %g)", p->leakage_fraction);
   CHECK(p->columns_per_adc >= 1 && p->columns_per_adc <= (1 << 24), "adc.columns_per_adc must be in [1, 2^24] (got %d)",
         p->columns_per_adc);
   return AIMC_OK;
@@ -248,6 +256,8 @@ aimc_status aimc_hw_controller_params_validate(const aimc_hw_controller_params *
                                      aimc_hw_op_class_name((aimc_hw_op_class)op));
     if (status != AIMC_OK) return status;
   }
+  CHECK(isfinite(p->static_power) && p->static_power >= 0.0 && p->static_power <= 1e3,
+        "controller.static_power must be in [0, 1e3] W (got %g)", p->static_power);
   return AIMC_OK;
 }
 
@@ -260,7 +270,18 @@ aimc_status aimc_hw_buffer_params_validate(const aimc_hw_buffer_params *p) {
         p->bits_per_cycle);
   CHECK(p->ports >= 1 && p->ports <= 1024, "buffer.ports must be in [1, 1024] (got %d)", p->ports);
   CHECK(p->word_bits >= 1 && p->word_bits <= 64, "buffer.word_bits must be in [1, 64] (got %d)", p->word_bits);
+  CHECK(isfinite(p->leakage_power_per_byte) && p->leakage_power_per_byte >= 0.0 && p->leakage_power_per_byte <= 1e-3,
+        "buffer.leakage_power_per_byte must be in [0, 1e-3] W (got %g)", p->leakage_power_per_byte);
   return AIMC_OK;
+}
+
+/* Leakage (docs/hardware.md, "Leakage"). */
+double aimc_hw_adc_static_power(const aimc_hw_adc_params *params) {
+  return params->leakage_fraction * aimc_hw_adc_energy_per_conversion(params) / aimc_hw_adc_conversion_time(params);
+}
+
+double aimc_hw_buffer_static_power(const aimc_hw_buffer_params *buffer, const aimc_hw_area_params *area) {
+  return buffer->leakage_power_per_byte * (double)area->buffer_bytes;
 }
 
 /* Pitches up to 1 mm and areas up to 1 m^2 keep every chip total finite. */

@@ -97,6 +97,9 @@ typedef struct aimc_hw_adc_params {
   double flash_conversion_time; /* s, one flash conversion, > 0 */
   double flash_energy_per_comparator; /* J, one comparator of a flash conversion, >= 0 */
   int columns_per_adc;          /* lines multiplexed onto one ADC, >= 1 */
+  /* Leakage (docs/hardware.md, "Leakage"): each ADC draws leakage_fraction x
+   * E_conv / t_conv while the chip is powered (hwcomponents-adc's convention). */
+  double leakage_fraction;      /* static power per ADC over E_conv x its sample rate, 0..1 */
 } aimc_hw_adc_params;
 
 /* Energy of one conversion and the time it takes under `params` (model or
@@ -172,6 +175,7 @@ typedef struct aimc_hw_controller_params {
   aimc_hw_op_cost loss;
   aimc_hw_op_cost update_management;
   aimc_hw_op_cost add;
+  double static_power;              /* W, leakage of the controller while the chip is powered, >= 0 */
 } aimc_hw_controller_params;
 
 /* The SRAM buffer that holds activations and errors between layers. */
@@ -181,6 +185,7 @@ typedef struct aimc_hw_buffer_params {
   int bits_per_cycle;               /* bandwidth of one port per controller cycle, >= 1 */
   int ports;                        /* accesses served at once, >= 1 */
   int word_bits;                    /* bits of one stored activation or error value, 1..64 */
+  double leakage_power_per_byte;    /* W per byte of capacity (area.buffer_bytes) while powered, >= 0 */
 } aimc_hw_buffer_params;
 
 /* Silicon area of the chip's parts (docs/hardware.md, "Area"). Every weight is
@@ -306,6 +311,12 @@ aimc_status aimc_hw_controller_params_validate(const aimc_hw_controller_params *
 aimc_status aimc_hw_buffer_params_validate(const aimc_hw_buffer_params *params);
 aimc_status aimc_hw_area_params_validate(const aimc_hw_area_params *params);
 aimc_status aimc_hw_chip_params_validate(const aimc_hw_chip_params *params);
+
+/* Static power of the chip's components (W), drawn over the powered time
+ * (docs/hardware.md, "Leakage"): one ADC (leakage_fraction x E_conv / t_conv),
+ * the buffer (leakage_power_per_byte x area.buffer_bytes) and the controller. */
+double aimc_hw_adc_static_power(const aimc_hw_adc_params *params);
+double aimc_hw_buffer_static_power(const aimc_hw_buffer_params *buffer, const aimc_hw_area_params *area);
 
 /* The cost entry of an operation class (NULL for an invalid class). */
 const aimc_hw_op_cost *aimc_hw_controller_op_cost(const aimc_hw_controller_params *params,

@@ -93,6 +93,8 @@ static const aimc_cfg_field adc_fields[] = {
                         "flash model: one of the 2^bits - 1 comparators of a conversion"),
   AIMC_CFG_INT_FIELD(aimc_hw_adc_params, columns_per_adc, NULL, 1, 1 << 24, GE | LE,
                      "lines multiplexed onto one ADC"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_adc_params, leakage_fraction, NULL, NONE, 0, 1, GE | LE,
+                        "leakage: static power of one ADC over energy_per_conversion x its sample rate"),
 };
 HW_SECTION(adc_schema, "adc", "Output ADCs of a tile, each shared by columns_per_adc lines.", aimc_hw_adc_params,
            adc_fields, aimc_hw_adc_params_default, aimc_hw_adc_params_validate);
@@ -180,6 +182,8 @@ static const aimc_cfg_field controller_fields[] = {
                          "one element scanned for update management"),
   AIMC_CFG_SECTION_FIELD(aimc_hw_controller_params, add, add_cost_schema,
                          "one addition of partial sums of a split layer"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_controller_params, static_power, NULL, AIMC_UNIT_POWER, 0, 1e3, GE | LE,
+                        "leakage power of the controller while the chip is powered"),
 };
 HW_SECTION(controller_schema, "controller", "The clocked digital controller and its per-operation costs.",
            aimc_hw_controller_params, controller_fields, aimc_hw_controller_params_default,
@@ -195,6 +199,8 @@ static const aimc_cfg_field buffer_fields[] = {
   AIMC_CFG_INT_FIELD(aimc_hw_buffer_params, ports, NULL, 1, 1024, GE | LE, "accesses served at once"),
   AIMC_CFG_INT_FIELD(aimc_hw_buffer_params, word_bits, NULL, 1, 64, GE | LE,
                      "bits of one stored activation or error value"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_buffer_params, leakage_power_per_byte, NULL, AIMC_UNIT_POWER, 0, 1e-3, GE | LE,
+                        "leakage power per byte of capacity (chip.area.buffer_bytes) while the chip is powered"),
 };
 HW_SECTION(buffer_schema, "buffer", "SRAM buffer for activations and errors between layers.", aimc_hw_buffer_params,
            buffer_fields, aimc_hw_buffer_params_default, aimc_hw_buffer_params_validate);
