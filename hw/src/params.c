@@ -67,7 +67,10 @@ void aimc_hw_pulse_params_default(aimc_hw_pulse_params *p) {
   p->pulse_period = 5e-9;               /* [D] Wu et al. 2025 Table 3: 165.9 ns update at BL 32 (Table 4) = 5.2 ns/slot */
   p->amplitude = 2.0;                   /* [D] half of v_write: V/2 coincidence scheme */
   p->setup_time = 1e-9;                 /* PUMA 1-bit DAC (line driver) latency 1 ns [V] */
-  p->energy_per_line_pulse = 0.42e-12;  /* ISAAC 1-bit DAC drive 0.42 pJ [S] */
+  p->energy_per_line_pulse = 0.42e-12;  /* table: ISAAC 1-bit DAC drive 0.42 pJ [S] */
+  p->line_energy = AIMC_HW_LINE_ENERGY_MODEL;
+  p->wire_capacitance = 0.2e-15 / 1e-6; /* NeuroSim SubArray.cpp wire capacitance 0.2 fF/um [V] */
+  p->cell_capacitance = 0.0;            /* [A] the wire only: no access-transistor or gate capacitance */
 }
 
 void aimc_hw_conductance_params_default(aimc_hw_conductance_params *p) {
@@ -208,6 +211,11 @@ aimc_status aimc_hw_pulse_params_validate(const aimc_hw_pulse_params *p) {
   CHECK(non_negative_time(p->setup_time), "pulse.setup_time must be in [0, 1e3] s (got %g)", p->setup_time);
   CHECK(non_negative(p->energy_per_line_pulse), "pulse.energy_per_line_pulse must be finite and >= 0 (got %g)",
         p->energy_per_line_pulse);
+  CHECK((unsigned)p->line_energy < AIMC_HW_LINE_ENERGY_COUNT, "pulse.line_energy %d is unknown", (int)p->line_energy);
+  CHECK(isfinite(p->wire_capacitance) && p->wire_capacitance >= 0.0 && p->wire_capacitance <= 1e-6,
+        "pulse.wire_capacitance must be in [0, 1e-6] F/m (got %g)", p->wire_capacitance);
+  CHECK(isfinite(p->cell_capacitance) && p->cell_capacitance >= 0.0 && p->cell_capacitance <= 1.0,
+        "pulse.cell_capacitance must be in [0, 1] F (got %g)", p->cell_capacitance);
   return AIMC_OK;
 }
 
@@ -273,6 +281,21 @@ aimc_status aimc_hw_buffer_params_validate(const aimc_hw_buffer_params *p) {
   CHECK(isfinite(p->leakage_power_per_byte) && p->leakage_power_per_byte >= 0.0 && p->leakage_power_per_byte <= 1e-3,
         "buffer.leakage_power_per_byte must be in [0, 1e-3] W (got %g)", p->leakage_power_per_byte);
   return AIMC_OK;
+}
+
+/* Update line energy (docs/hardware.md, "Update line energy"). */
+static double line_pulse_energy(const aimc_hw_pulse_params *pulse, int cells, double pitch) {
+  if (pulse->line_energy == AIMC_HW_LINE_ENERGY_TABLE) return pulse->energy_per_line_pulse;
+  double capacitance = (double)cells * (pitch * pulse->wire_capacitance + pulse->cell_capacitance);
+  return capacitance * pulse->amplitude * pulse->amplitude;
+}
+
+double aimc_hw_row_line_pulse_energy(const aimc_hw_chip_params *params) {
+  return line_pulse_energy(&params->pulse, params->tile.cols, params->area.cell_width);
+}
+
+double aimc_hw_col_line_pulse_energy(const aimc_hw_chip_params *params) {
+  return line_pulse_energy(&params->pulse, params->tile.rows, params->area.cell_height);
 }
 
 /* Leakage (docs/hardware.md, "Leakage"). */
@@ -484,6 +507,7 @@ aimc_status aimc_hw_io_check_converters(const aimc_io_params *io, const char *na
 NAMES(aimc_hw_dac_encoding, dac_encoding, AIMC_HW_DAC_ENCODING_COUNT, "pulse_width", "amplitude")
 NAMES(aimc_hw_adc_type, adc_type, AIMC_HW_ADC_TYPE_COUNT, "sar", "flash")
 NAMES(aimc_hw_adc_cost, adc_cost, AIMC_HW_ADC_COST_COUNT, "model", "table")
+NAMES(aimc_hw_line_energy, line_energy, AIMC_HW_LINE_ENERGY_COUNT, "model", "table")
 NAMES(aimc_hw_weight_mapping, weight_mapping, AIMC_HW_WEIGHT_MAPPING_COUNT, "differential_pair", "reference_device")
 NAMES(aimc_hw_program_energy, program_energy, AIMC_HW_PROGRAM_ENERGY_COUNT, "formula", "table")
 NAMES(aimc_hw_op_class, op_class, AIMC_HW_OP_CLASS_COUNT, "activation", "loss", "update_management", "add")

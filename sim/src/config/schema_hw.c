@@ -13,6 +13,7 @@ _Static_assert(sizeof(aimc_hw_dac_encoding) == sizeof(int), "enum storage");
 _Static_assert(sizeof(aimc_hw_adc_type) == sizeof(int), "enum storage");
 _Static_assert(sizeof(aimc_hw_adc_cost) == sizeof(int), "enum storage");
 _Static_assert(sizeof(aimc_hw_weight_mapping) == sizeof(int), "enum storage");
+_Static_assert(sizeof(aimc_hw_line_energy) == sizeof(int), "enum storage");
 _Static_assert(sizeof(aimc_hw_program_energy) == sizeof(int), "enum storage");
 
 static const char *dac_encoding_name(int v) {
@@ -23,6 +24,9 @@ static const char *adc_type_name(int v) {
 }
 static const char *adc_cost_name(int v) {
   return v >= 0 && v < AIMC_HW_ADC_COST_COUNT ? aimc_hw_adc_cost_name((aimc_hw_adc_cost)v) : NULL;
+}
+static const char *line_energy_name(int v) {
+  return v >= 0 && v < AIMC_HW_LINE_ENERGY_COUNT ? aimc_hw_line_energy_name((aimc_hw_line_energy)v) : NULL;
 }
 static const char *weight_mapping_name(int v) {
   return v >= 0 && v < AIMC_HW_WEIGHT_MAPPING_COUNT ? aimc_hw_weight_mapping_name((aimc_hw_weight_mapping)v) : NULL;
@@ -103,11 +107,17 @@ static const aimc_cfg_field pulse_fields[] = {
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_pulse_params, pulse_width, NULL, TIME, 0, 0, GT, "duration of one line pulse"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_pulse_params, pulse_period, NULL, TIME, 0, 0, GT, "slot length, >= pulse_width"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_pulse_params, amplitude, NULL, AIMC_UNIT_VOLTAGE, 0, 0, GT,
-                        "pulse amplitude on a line"),
+                        "pulse amplitude on a line (model line energy: E = C_line amplitude^2)"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_pulse_params, setup_time, NULL, TIME, 0, 0, GE,
                         "loading the probabilities of one sample"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_pulse_params, energy_per_line_pulse, NULL, ENERGY, 0, 0, GE,
-                        "charging one row or column line for one pulse"),
+                        "table line energy: charging one row or column line for one pulse"),
+  AIMC_CFG_ENUM_FIELD(aimc_hw_pulse_params, line_energy, NULL, line_energy_name, 0,
+                      "model (C_line amplitude^2 from the line's length) or table (energy_per_line_pulse)"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_pulse_params, wire_capacitance, NULL, NONE, 0, 1e-6, GE | LE,
+                        "model line energy: wire capacitance per length of a line in F/m (0.2 fF/um = 2e-10)"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_pulse_params, cell_capacitance, NULL, AIMC_UNIT_CAPACITANCE, 0, 1, GE | LE,
+                        "model line energy: capacitance each cell adds to its line"),
 };
 HW_SECTION(pulse_schema, "pulse", "Update pulse generator: row and column drivers of the stochastic pulse trains.",
            aimc_hw_pulse_params, pulse_fields, aimc_hw_pulse_params_default, aimc_hw_pulse_params_validate);
