@@ -5,8 +5,17 @@
 # averaged over the last 5 epochs; +- the std over seeds averaged the same way),
 # plus energy and simulated time per training sample by phase and the wall time.
 # Usage: scripts/reproduce-fig5.sh fcn|cnn [EPOCHS] [SEEDS] [JOBS] > table.md
-# Needs MNIST in data/mnist (`aimcsim data mnist data/mnist`).
-# Runs go to runs/fig5-NET-eEPOCHS/ALGORITHM-TAU-SEED and checkpoint every epoch:
+# Environment:
+#   CONFIG=FILE   the network's config (default configs/experiments/NET.yaml, the
+#                 authors' settings; NET-aimcsim.yaml is aimcsim's own mapping)
+#   DATA=NAME     the IDX set under data/ (default mnist: `aimcsim data mnist
+#                 data/mnist`; fashion-mnist: `aimcsim data fashion-mnist
+#                 data/fashion-mnist`, the size of the authors' MNIST)
+#   TAUS="0.6"    the taus to run (default the paper's: FCN 0.7 0.78 0.8, CNN 0.6 0.7 0.8)
+#   AIMCSIM=PATH  another build (a long reproduction keeps its binary while the tree is rebuilt)
+# A config whose device.construction_seed is 10 follows the authors' scripts,
+# which fix the device draw at 10 for SGD and at 123 for Tiki-Taka.
+# Runs go to runs/fig5-NET[-VARIANT][-DATA]-eEPOCHS/ALGORITHM-TAU-SEED and checkpoint every epoch:
 # rerunning the script after an interruption (Ctrl-C, a reboot) skips the runs
 # that finished and resumes the others from their last epoch, bit-identical to
 # runs never stopped.
@@ -17,9 +26,17 @@ epochs=${2:-80}
 seeds=${3:-3}
 jobs=${4:-2}
 exe=${AIMCSIM:-build/release/sim/aimcsim} # AIMCSIM=PATH runs another build
-out=runs/fig5-$net-e$epochs
+config=${CONFIG:-configs/experiments/$net.yaml}
+data=${DATA:-mnist}
+variant=$(basename "$config" .yaml)
+variant=${variant#"$net"}
+out=runs/fig5-$net$variant$([ "$data" = mnist ] || echo "-$data")-e$epochs
 mkdir -p "$out"
 if [ "$net" = fcn ]; then taus="0.7 0.78 0.8"; else taus="0.6 0.7 0.8"; fi
+taus=${TAUS:-$taus}
+authors_seeds=0
+"$exe" config --dump "$config" | grep -A200 '^device:' | grep -m1 '^  construction_seed:' | grep -q ' 10$' &&
+  authors_seeds=1
 
 commands=()
 for seed in $(seq 1 "$seeds"); do
@@ -37,15 +54,19 @@ run_one() {
     local device=()
     # Digital SGD (tau 0 in the table) keeps the config's device, which it does not use.
     [ "$tau" != 0 ] && device=(-p device.w_max="$tau" -p device.w_min=-"$tau" -p fast_device.w_max="$tau" -p fast_device.w_min=-"$tau")
-    "$exe" run configs/experiments/$net.yaml --quiet --force --threads 1 --seed "$seed" -o "$dir" \
+    [ "$algorithm" = tiki_taka ] && [ "$authors_seeds" = 1 ] &&
+      device+=(-p device.construction_seed=123 -p fast_device.construction_seed=123)
+    "$exe" run "$config" --quiet --force --threads 1 --seed "$seed" -o "$dir" \
       --checkpoint-every 1epochs -p experiment.algorithm="$algorithm" -p experiment.epochs="$epochs" "${device[@]}" \
+      -p data.train_images="data/$data/train-images-idx3-ubyte.gz" -p data.train_labels="data/$data/train-labels-idx1-ubyte.gz" \
+      -p data.test_images="data/$data/t10k-images-idx3-ubyte.gz" -p data.test_labels="data/$data/t10k-labels-idx1-ubyte.gz" \
       > /dev/null || return $?
   fi
   # The wall time of the whole run (result.json's wall_s continues across resumes).
   python3 -c 'import json, sys; print(round(json.load(open(sys.argv[1]))["wall_s"]))' "$dir/result.json" > "$dir/wall_seconds"
 }
 export -f run_one
-export out net epochs exe
+export out net epochs exe config data authors_seeds
 printf '%s\n' "${commands[@]}" | xargs -P "$jobs" -L 1 bash -c 'run_one "$@" || exit 255' _
 
 python3 - "$out" "$net" "$taus" "$seeds" "$epochs" <<'PY'

@@ -19,7 +19,9 @@ AdcBank::AdcBank(const sc_core::sc_module_name &name, const aimc_hw_adc_params &
       energy_per_conversion_(aimc_hw_adc_energy_per_conversion(&params)),
       conversions_(add_counter("conversions", "1", "analog-to-digital conversions")),
       comparisons_(add_counter("comparisons", "1", "comparator decisions of those conversions")),
-      clipped_(add_counter("clipped", "1", "outputs at the range limit in the final pass")) {}
+      clipped_(add_counter("clipped", "1", "outputs at the range limit in the final pass")) {
+  set_static_power(adcs_ * aimc_hw_adc_static_power(&params));
+}
 
 void AdcBank::convert(uint64_t passes, int outputs, uint64_t clipped, aimc_hw_phase phase) {
   uint64_t conversions = passes * static_cast<uint64_t>(outputs);

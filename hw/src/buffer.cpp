@@ -22,6 +22,7 @@ Buffer::Buffer(const sc_core::sc_module_name &name, const BufferConfig &config)
       cycles_(add_counter("port_cycles", "cycle", "port cycles occupied by accesses")) {
   socket.register_b_transport(this, &Buffer::b_transport);
   keep_time(timed_);
+  set_static_power(config.static_power);
 }
 
 uint64_t Buffer::cycles(uint64_t bits) const {

@@ -217,6 +217,9 @@ void aimc_hw_chip_totals(const aimc_hw_chip *chip, aimc_hw_totals *totals) {
     totals->time[p] = run.phases.time[p].to_seconds();
     totals->operations[p] = run.phases.operations[p];
   }
+  totals->static_power = aimc::hw::subtree_static_power(*chip->chip);
+  totals->leakage = aimc::hw::subtree_leakage(*chip->chip, aimc::hw::powered_time(run));
+  totals->energy_total += totals->leakage;
 }
 
 aimc_status aimc_hw_chip_layer_stats(const aimc_hw_chip *chip, int layer, aimc_hw_array which,

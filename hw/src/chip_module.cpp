@@ -16,6 +16,7 @@ BufferConfig buffer_config(const aimc_hw_chip_params &p, bool timed) {
   BufferConfig c;
   c.buffer = p.buffer;
   c.clock_frequency = p.controller.clock_frequency;
+  c.static_power = aimc_hw_buffer_static_power(&p.buffer, &p.area);
   c.timed = timed;
   return c;
 }

@@ -45,6 +45,7 @@ Controller::Controller(const sc_core::sc_module_name &name, const ControllerConf
       timed_(config.timed),
       clock_(seconds(1.0 / config.controller.clock_frequency)),
       operations_(add_counter("operations", "1", "chip operations issued by the program")) {
+  set_static_power(config.controller.static_power);
   for (int op = 0; op < AIMC_HW_OP_CLASS_COUNT; ++op) {
     std::string op_name = aimc_hw_op_class_name(static_cast<aimc_hw_op_class>(op));
     op_counters_[op] = &add_counter(op_name + "_ops", "1", "digital operations of class " + op_name);

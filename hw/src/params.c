@@ -62,6 +62,8 @@ void aimc_hw_adc_params_default(aimc_hw_adc_params *p) {
   p->ramp_energy_per_step = 2.02e-12 / 15.0; /* [D] one comparator decision per step, the flash default's comparator */
   p->sample_rate_corner = 1.2e9;        /* Murmann ADC survey: the 0.67 fJ low-rate Walden envelope meets the
                                            high-speed line FOM_W = 5.5e-10 fJ s x f at about 1.2 GS/s [D] */
+  p->leakage_fraction = 0.2;            /* hwcomponents-adc (accelergy-adc-plug-in main.py): leak power =
+                                           0.2 x E_conv x sample rate [V], a convention, no measurement */
 }
 
 void aimc_hw_pulse_params_default(aimc_hw_pulse_params *p) {
@@ -70,7 +72,10 @@ void aimc_hw_pulse_params_default(aimc_hw_pulse_params *p) {
   p->pulse_period = 5e-9;               /* [D] Wu et al. 2025 Table 3: 165.9 ns update at BL 32 (Table 4) = 5.2 ns/slot */
   p->amplitude = 2.0;                   /* [D] half of v_write: V/2 coincidence scheme */
   p->setup_time = 1e-9;                 /* PUMA 1-bit DAC (line driver) latency 1 ns [V] */
-  p->energy_per_line_pulse = 0.42e-12;  /* ISAAC 1-bit DAC drive 0.42 pJ [S] */
+  p->energy_per_line_pulse = 0.42e-12;  /* table: ISAAC 1-bit DAC drive 0.42 pJ [S] */
+  p->line_energy = AIMC_HW_LINE_ENERGY_MODEL;
+  p->wire_capacitance = 0.2e-15 / 1e-6; /* NeuroSim SubArray.cpp wire capacitance 0.2 fF/um [V] */
+  p->cell_capacitance = 0.0;            /* [A] the wire only: no access-transistor or gate capacitance */
 }
 
 void aimc_hw_conductance_params_default(aimc_hw_conductance_params *p) {
@@ -101,6 +106,7 @@ void aimc_hw_controller_params_default(aimc_hw_controller_params *p) {
   p->loss = (aimc_hw_op_cost){2, (0.21 + 12.68) * 1e-12, 2, 1};               /* difference, then scale */
   p->update_management = (aimc_hw_op_cost){1, 0.029e-12, 0, 0};               /* one comparison for max|.| */
   p->add = (aimc_hw_op_cost){1, 0.21e-12, 0, 0};                               /* one 32-bit addition */
+  p->static_power = 0.0;                /* [A] no published figure for this controller: none booked */
 }
 
 void aimc_hw_buffer_params_default(aimc_hw_buffer_params *p) {
@@ -110,6 +116,9 @@ void aimc_hw_buffer_params_default(aimc_hw_buffer_params *p) {
   p->bits_per_cycle = 64;               /* the same 64-bit access */
   p->ports = 1;                         /* one access per cycle, as that CACTI model */
   p->word_bits = 16;                    /* Eyeriss 16-bit data [V] */
+  p->leakage_power_per_byte = 1.67e-6 / 65536.0; /* [D] CACTI 45 nm SRAM via Accelergy (timeloop-accelergy-
+                                                    exercises simba_like ERT): 1.67 uW for 64 KB [V], leakage
+                                                    proportional to capacity (hwcomponents scalefuncs.py) [V] */
 }
 
 void aimc_hw_area_params_default(aimc_hw_area_params *p) {
@@ -199,6 +208,8 @@ aimc_status aimc_hw_adc_params_validate(const aimc_hw_adc_params *p) {
         "adc.ramp_energy_per_step must be in [0, 1e-6] J (got %g)", p->ramp_energy_per_step);
   CHECK(isfinite(p->sample_rate_corner) && p->sample_rate_corner >= 1.0 && p->sample_rate_corner <= 1e13,
         "adc.sample_rate_corner must be in [1, 1e13] Hz (got %g)", p->sample_rate_corner);
+  CHECK(isfinite(p->leakage_fraction) && p->leakage_fraction >= 0.0 && p->leakage_fraction <= 1.0,
+        "adc.leakage_fraction must be in [0, 1] (got %g)", p->leakage_fraction);
   CHECK(p->columns_per_adc >= 1 && p->columns_per_adc <= (1 << 24), "adc.columns_per_adc must be in [1, 2^24] (got %d)",
         p->columns_per_adc);
   return AIMC_OK;
@@ -213,6 +224,11 @@ aimc_status aimc_hw_pulse_params_validate(const aimc_hw_pulse_params *p) {
   CHECK(non_negative_time(p->setup_time), "pulse.setup_time must be in [0, 1e3] s (got %g)", p->setup_time);
   CHECK(non_negative(p->energy_per_line_pulse), "pulse.energy_per_line_pulse must be finite and >= 0 (got %g)",
         p->energy_per_line_pulse);
+  CHECK((unsigned)p->line_energy < AIMC_HW_LINE_ENERGY_COUNT, "pulse.line_energy %d is unknown", (int)p->line_energy);
+  CHECK(isfinite(p->wire_capacitance) && p->wire_capacitance >= 0.0 && p->wire_capacitance <= 1e-6,
+        "pulse.wire_capacitance must be in [0, 1e-6] F/m (got %g)", p->wire_capacitance);
+  CHECK(isfinite(p->cell_capacitance) && p->cell_capacitance >= 0.0 && p->cell_capacitance <= 1.0,
+        "pulse.cell_capacitance must be in [0, 1] F (got %g)", p->cell_capacitance);
   return AIMC_OK;
 }
 
@@ -261,6 +277,8 @@ aimc_status aimc_hw_controller_params_validate(const aimc_hw_controller_params *
                                      aimc_hw_op_class_name((aimc_hw_op_class)op));
     if (status != AIMC_OK) return status;
   }
+  CHECK(isfinite(p->static_power) && p->static_power >= 0.0 && p->static_power <= 1e3,
+        "controller.static_power must be in [0, 1e3] W (got %g)", p->static_power);
   return AIMC_OK;
 }
 
@@ -273,7 +291,33 @@ aimc_status aimc_hw_buffer_params_validate(const aimc_hw_buffer_params *p) {
         p->bits_per_cycle);
   CHECK(p->ports >= 1 && p->ports <= 1024, "buffer.ports must be in [1, 1024] (got %d)", p->ports);
   CHECK(p->word_bits >= 1 && p->word_bits <= 64, "buffer.word_bits must be in [1, 64] (got %d)", p->word_bits);
+  CHECK(isfinite(p->leakage_power_per_byte) && p->leakage_power_per_byte >= 0.0 && p->leakage_power_per_byte <= 1e-3,
+        "buffer.leakage_power_per_byte must be in [0, 1e-3] W (got %g)", p->leakage_power_per_byte);
   return AIMC_OK;
+}
+
+/* Update line energy (docs/hardware.md, "Update line energy"). */
+static double line_pulse_energy(const aimc_hw_pulse_params *pulse, int cells, double pitch) {
+  if (pulse->line_energy == AIMC_HW_LINE_ENERGY_TABLE) return pulse->energy_per_line_pulse;
+  double capacitance = (double)cells * (pitch * pulse->wire_capacitance + pulse->cell_capacitance);
+  return capacitance * pulse->amplitude * pulse->amplitude;
+}
+
+double aimc_hw_row_line_pulse_energy(const aimc_hw_chip_params *params) {
+  return line_pulse_energy(&params->pulse, params->tile.cols, params->area.cell_width);
+}
+
+double aimc_hw_col_line_pulse_energy(const aimc_hw_chip_params *params) {
+  return line_pulse_energy(&params->pulse, params->tile.rows, params->area.cell_height);
+}
+
+/* Leakage (docs/hardware.md, "Leakage"). */
+double aimc_hw_adc_static_power(const aimc_hw_adc_params *params) {
+  return params->leakage_fraction * aimc_hw_adc_energy_per_conversion(params) / aimc_hw_adc_conversion_time(params);
+}
+
+double aimc_hw_buffer_static_power(const aimc_hw_buffer_params *buffer, const aimc_hw_area_params *area) {
+  return buffer->leakage_power_per_byte * (double)area->buffer_bytes;
 }
 
 /* Pitches up to 1 mm and areas up to 1 m^2 keep every chip total finite. */
@@ -496,6 +540,7 @@ aimc_status aimc_hw_io_check_converters(const aimc_io_params *io, const char *na
 NAMES(aimc_hw_dac_encoding, dac_encoding, AIMC_HW_DAC_ENCODING_COUNT, "pulse_width", "amplitude")
 NAMES(aimc_hw_adc_type, adc_type, AIMC_HW_ADC_TYPE_COUNT, "sar", "flash", "ramp")
 NAMES(aimc_hw_adc_cost, adc_cost, AIMC_HW_ADC_COST_COUNT, "model", "table")
+NAMES(aimc_hw_line_energy, line_energy, AIMC_HW_LINE_ENERGY_COUNT, "model", "table")
 NAMES(aimc_hw_weight_mapping, weight_mapping, AIMC_HW_WEIGHT_MAPPING_COUNT, "differential_pair", "reference_device")
 NAMES(aimc_hw_program_energy, program_energy, AIMC_HW_PROGRAM_ENERGY_COUNT, "formula", "table")
 NAMES(aimc_hw_op_class, op_class, AIMC_HW_OP_CLASS_COUNT, "activation", "loss", "update_management", "add")

@@ -5,13 +5,14 @@
 
 namespace aimc::hw {
 
-PulseGenerator::PulseGenerator(const sc_core::sc_module_name &name, const aimc_hw_pulse_params &params)
+PulseGenerator::PulseGenerator(const sc_core::sc_module_name &name, const aimc_hw_chip_params &chip)
     : sc_core::sc_module(name),
       StatProvider("pulse_generator"),
-      params_(params),
-      period_(seconds(params.pulse_period)),
-      width_(seconds(params.pulse_width)),
-      setup_(seconds(params.setup_time)),
+      period_(seconds(chip.pulse.pulse_period)),
+      width_(seconds(chip.pulse.pulse_width)),
+      setup_(seconds(chip.pulse.setup_time)),
+      row_energy_(aimc_hw_row_line_pulse_energy(&chip)),
+      col_energy_(aimc_hw_col_line_pulse_energy(&chip)),
       samples_(add_counter("samples", "1", "update samples with pulses to apply (skipped ones excluded)")),
       slots_(add_counter("slots", "1", "pulse slots driven: sum of BL over samples")),
       row_pulses_(add_counter("row_pulses", "1", "pulses on row (d) lines")),
@@ -27,7 +28,8 @@ void PulseGenerator::fire(const aimc_update_stats &update, aimc_hw_phase phase) 
   slots_.add(update.slots);
   row_pulses_.add(update.row_pulses);
   col_pulses_.add(update.col_pulses);
-  add_energy(phase, static_cast<double>(update.row_pulses + update.col_pulses) * params_.energy_per_line_pulse);
+  add_energy(phase, static_cast<double>(update.row_pulses) * row_energy_ +
+                        static_cast<double>(update.col_pulses) * col_energy_);
   add_busy(duration(samples, update.slots));
 }
 

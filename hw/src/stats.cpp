@@ -70,7 +70,7 @@ double subtree_area(const sc_core::sc_object &root, const aimc_hw_chip_params &p
   return sum;
 }
 
-cJSON *component_json(const sc_core::sc_object &object, const aimc_hw_chip_params *params) {
+cJSON *component_json(const sc_core::sc_object &object, const aimc_hw_chip_params *params, double powered) {
   cJSON *node = cJSON_CreateObject();
   auto *stats = dynamic_cast<const StatProvider *>(&object);
   cJSON_AddStringToObject(node, "kind", stats ? stats->kind().c_str() : object.kind());
@@ -80,6 +80,10 @@ cJSON *component_json(const sc_core::sc_object &object, const aimc_hw_chip_param
   }
   cJSON_AddItemToObject(node, "energy", energy_object(own));
   cJSON_AddItemToObject(node, "subtree_energy", energy_object(subtree_energies(object)));
+  // Leakage: its own row, apart from the dynamic energy of the phases above.
+  cJSON_AddNumberToObject(node, "static_power_w", stats ? stats->static_power() : 0.0);
+  cJSON_AddNumberToObject(node, "leakage_j", leakage_energy(object, powered));
+  cJSON_AddNumberToObject(node, "subtree_leakage_j", subtree_leakage(object, powered));
   if (params) {
     cJSON_AddNumberToObject(node, "area_mm2", component_area(object, *params) * 1e6);
     cJSON_AddNumberToObject(node, "subtree_area_mm2", subtree_area(object, *params) * 1e6);
@@ -96,7 +100,7 @@ cJSON *component_json(const sc_core::sc_object &object, const aimc_hw_chip_param
   }
   cJSON *children = cJSON_AddObjectToObject(node, "children");
   for (const sc_core::sc_object *child : child_modules(object))
-    cJSON_AddItemToObject(children, child->basename(), component_json(*child, params));
+    cJSON_AddItemToObject(children, child->basename(), component_json(*child, params, powered));
   return node;
 }
 
@@ -129,6 +133,27 @@ Counter &StatProvider::add_counter(const std::string &name, const std::string &u
 Counter &StatProvider::add_amount(const std::string &name, const std::string &unit, const std::string &description) {
   counters_.push_back(std::make_unique<Counter>(name, unit, description, false));
   return *counters_.back();
+}
+
+double powered_time(const RunSummary &run) { return run.timed ? run.simulated_time.to_seconds() : 0.0; }
+
+double leakage_energy(const sc_core::sc_object &object, double powered_seconds) {
+  auto *stats = dynamic_cast<const StatProvider *>(&object);
+  return stats ? stats->static_power() * powered_seconds : 0.0;
+}
+
+double subtree_static_power(const sc_core::sc_object &root) {
+  double sum = 0.0;
+  walk(root, [&](const sc_core::sc_object &o) {
+    if (auto *s = dynamic_cast<const StatProvider *>(&o)) sum += s->static_power();
+  });
+  return sum;
+}
+
+double subtree_leakage(const sc_core::sc_object &root, double powered_seconds) {
+  double sum = 0.0;
+  walk(root, [&](const sc_core::sc_object &o) { sum += leakage_energy(o, powered_seconds); });
+  return sum;
 }
 
 double subtree_energy(const sc_core::sc_object &root, int phase) {
@@ -169,9 +194,16 @@ aimc_status write_stats_json(const sc_core::sc_object &root, const RunSummary &r
   cJSON_AddNumberToObject(doc.node, "tiles_used", run.tiles_used);
   cJSON_AddNumberToObject(doc.node, "tiles_available", run.tiles_available);
   auto energies = subtree_energies(root);
-  double total = 0.0;
-  for (double e : energies) total += e;
-  cJSON_AddNumberToObject(doc.node, "energy_total", total);
+  double dynamic = 0.0;
+  for (double e : energies) dynamic += e;
+  const double powered = powered_time(run);
+  const double leakage = subtree_leakage(root, powered);
+  cJSON_AddNumberToObject(doc.node, "energy_total", dynamic + leakage);
+  cJSON_AddNumberToObject(doc.node, "energy_dynamic", dynamic);
+  cJSON *leak = cJSON_AddObjectToObject(doc.node, "leakage");
+  cJSON_AddNumberToObject(leak, "energy", leakage);
+  cJSON_AddNumberToObject(leak, "static_power", subtree_static_power(root));
+  cJSON_AddNumberToObject(leak, "powered_time", powered);
   if (run.params) {
     const aimc_hw_area area = chip_area(*run.params, run.tiles_used);
     cJSON_AddNumberToObject(doc.node, "area_mm2", area.total_mm2);
@@ -192,7 +224,7 @@ aimc_status write_stats_json(const sc_core::sc_object &root, const RunSummary &r
     cJSON_AddNumberToObject(phase, "operations", static_cast<double>(run.phases.operations[p]));
   }
   cJSON *components = cJSON_AddObjectToObject(doc.node, "components");
-  cJSON_AddItemToObject(components, root.basename(), component_json(root, run.params));
+  cJSON_AddItemToObject(components, root.basename(), component_json(root, run.params, powered));
   char *text = cJSON_Print(doc.node);
   if (!text) return aimc_error_set(AIMC_ENOMEM, "stats: cannot format stats.json");
   std::string body(text);
@@ -203,7 +235,9 @@ aimc_status write_stats_json(const sc_core::sc_object &root, const RunSummary &r
 
 aimc_status write_summary(const sc_core::sc_object &root, const RunSummary &run, FILE *out) {
   auto energies = subtree_energies(root);
-  double total = 0.0;
+  const double powered = powered_time(run);
+  const double leakage = subtree_leakage(root, powered);
+  double total = leakage;
   for (double e : energies) total += e;
   std::string s;
   char line[256];
@@ -215,7 +249,7 @@ aimc_status write_summary(const sc_core::sc_object &root, const RunSummary &run,
   add("layers %d, tiles used %d of %s\n", run.layers, run.tiles_used,
       run.tiles_available ? std::to_string(run.tiles_available).c_str() : "as many as needed");
   add("simulated time  %.6e s\n", run.simulated_time.to_seconds());
-  add("energy          %.6e J\n", total);
+  add("energy          %.6e J (phases plus leakage)\n", total);
   if (run.params) {
     const aimc_hw_area area = chip_area(*run.params, run.tiles_used);
     add("area            %.6e mm^2, %d tiles counted\n", area.total_mm2, area.tiles);
@@ -228,19 +262,25 @@ aimc_status write_summary(const sc_core::sc_object &root, const RunSummary &run,
     add("%-10s %14.6e %6.2f%% %14.6e %12" PRIu64 "\n", phase_keys[p], energies[p],
         total > 0.0 ? 100.0 * energies[p] / total : 0.0, run.phases.time[p].to_seconds(), run.phases.operations[p]);
   }
-  std::map<std::string, double> by_kind;
+  add("%-10s %14.6e %6.2f%% %14.6e %12s  (%.6e W static, powered time in the time column)\n", "leakage", leakage,
+      total > 0.0 ? 100.0 * leakage / total : 0.0, powered, "-", subtree_static_power(root));
+  std::map<std::string, std::array<double, 2>> by_kind;  // dynamic, leakage
   walk(root, [&](const sc_core::sc_object &o) {
-    if (auto *st = dynamic_cast<const StatProvider *>(&o)) by_kind[st->kind()] += st->energy_total();
+    if (auto *st = dynamic_cast<const StatProvider *>(&o)) {
+      by_kind[st->kind()][0] += st->energy_total();
+      by_kind[st->kind()][1] += leakage_energy(o, powered);
+    }
   });
-  add("\n%-18s %14s %7s\n", "component kind", "energy [J]", "share");
+  add("\n%-18s %14s %14s %7s\n", "component kind", "dynamic [J]", "leakage [J]", "share");
   for (const auto &[kind, energy] : by_kind) {
-    if (energy == 0.0) continue;
-    add("%-18s %14.6e %6.2f%%\n", kind.c_str(), energy, total > 0.0 ? 100.0 * energy / total : 0.0);
+    if (energy[0] == 0.0 && energy[1] == 0.0) continue;
+    add("%-18s %14.6e %14.6e %6.2f%%\n", kind.c_str(), energy[0], energy[1],
+        total > 0.0 ? 100.0 * (energy[0] + energy[1]) / total : 0.0);
   }
-  add("\n%-18s %14s %7s\n", "top-level part", "energy [J]", "share");
+  add("\n%-18s %14s %14s %7s\n", "top-level part", "dynamic [J]", "leakage [J]", "share");
   for (const sc_core::sc_object *child : child_modules(root)) {
-    double e = subtree_energy(*child, AIMC_HW_PHASE_COUNT);
-    add("%-18s %14.6e %6.2f%%\n", child->basename(), e, total > 0.0 ? 100.0 * e / total : 0.0);
+    double e = subtree_energy(*child, AIMC_HW_PHASE_COUNT), l = subtree_leakage(*child, powered);
+    add("%-18s %14.6e %14.6e %6.2f%%\n", child->basename(), e, l, total > 0.0 ? 100.0 * (e + l) / total : 0.0);
   }
   return write_all(out, s.data(), s.size());
 }

@@ -50,7 +50,7 @@ Tile::Tile(const sc_core::sc_module_name &name, const TileConfig &config, aimc_a
       backward_dac_(make_dac_bank("backward_dac", config.chip.dac, config.chip.read, config.chip.tile.rows)),
       forward_adc_(make_adc_bank("forward_adc", config.chip.adc, config.chip.tile.rows)),
       backward_adc_(make_adc_bank("backward_adc", config.chip.adc, config.chip.tile.cols)),
-      pulse_generator_("pulse_generator", config.chip.pulse),
+      pulse_generator_("pulse_generator", config.chip),
       clock_(seconds(1.0 / config.chip.controller.clock_frequency)),
       pulse_energy_(aimc_hw_device_pulse_energy(&config.chip.conductance, &config.chip.pulse)),
       reads_(add_counter("reads", "1", "analog passes through the crossbar")),

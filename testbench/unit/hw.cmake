@@ -9,6 +9,7 @@ aimc_add_test(test_hw
           ${CMAKE_CURRENT_LIST_DIR}/hw_identical.cpp ${CMAKE_CURRENT_LIST_DIR}/hw_trace.cpp
           ${CMAKE_CURRENT_LIST_DIR}/hw_reports.cpp ${CMAKE_CURRENT_LIST_DIR}/hw_area.cpp
           ${CMAKE_CURRENT_LIST_DIR}/hw_literature.cpp ${CMAKE_CURRENT_LIST_DIR}/hw_device_processes.cpp
+          ${CMAKE_CURRENT_LIST_DIR}/hw_leakage.cpp ${CMAKE_CURRENT_LIST_DIR}/hw_line_energy.cpp
   LIBS aimc_hw aimc_sim PkgConfig::AIMC_HW_TEST_CJSON)
 find_program(AIMC_VCD2FST vcd2fst)
 target_compile_definitions(test_hw PRIVATE AIMC_VCD2FST="${AIMC_VCD2FST}"

@@ -115,7 +115,8 @@ TEST_F(DeviceProcesses, AColumnResetPutsItsDevicesAtTheResetPointWithResetStdAnd
   aimc_hw_totals totals;
   aimc_hw_chip_totals(chip.chip, &totals);
   double pulse = aimc_hw_device_pulse_energy(&params.conductance, &params.pulse);
-  double expected = reset * pulse + (reset + 3) * params.pulse.energy_per_line_pulse;
+  double expected = reset * pulse + reset * aimc_hw_row_line_pulse_energy(&params) +
+                    3 * aimc_hw_col_line_pulse_energy(&params);
   EXPECT_NEAR(totals.energy[AIMC_HW_PHASE_TRANSFER], expected, 1e-12 * expected);
   EXPECT_EQ(totals.energy_total, totals.energy[AIMC_HW_PHASE_TRANSFER]);
   EXPECT_EQ(totals.operations[AIMC_HW_PHASE_TRANSFER], 1u);

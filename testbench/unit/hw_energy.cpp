@@ -20,7 +20,8 @@ aimc_hw_chip_params hand_chip() {
   p.adc.conversion_time = 1.5e-9;
   p.adc.energy_per_conversion = 1.7e-12;
   p.adc.columns_per_adc = 2;                                             // 2 ADCs per side
-  p.pulse = {4e-9, 6e-9, 1.5, 3e-9, 0.11e-12};
+  p.adc.leakage_fraction = 0.0;                                          // no leakage: dynamic terms only
+  p.pulse = {4e-9, 6e-9, 1.5, 3e-9, 0.11e-12, AIMC_HW_LINE_ENERGY_TABLE, 0.0, 0.0};  // a fixed line energy
   p.conductance = {1e-6, 11e-6, AIMC_HW_DIFFERENTIAL_PAIR, 0.4, 2.5, AIMC_HW_PROGRAM_ENERGY_FORMULA, 0.0, 0.013e-15};
   p.read = {50e-9, 3, 0.05e-12};
   p.controller.clock_frequency = 0.5e9;                                  // 2 ns
@@ -29,7 +30,7 @@ aimc_hw_chip_params hand_chip() {
   p.controller.loss = {3, 4e-12, 2, 1};
   p.controller.update_management = {1, 0.02e-12, 0, 0};
   p.controller.add = {1, 0.2e-12, 0, 0};
-  p.buffer = {0.3e-12, 0.25e-12, 32, 1, 8};
+  p.buffer = {0.3e-12, 0.25e-12, 32, 1, 8, 0.0};                        // no leakage: dynamic terms only
   return p;
 }
 

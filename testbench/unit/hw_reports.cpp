@@ -36,14 +36,18 @@ TEST_F(HwReports, StatsJsonTreeAndSummary) {
   EXPECT_STREQ(at(root, {"format"})->valuestring, "aimcsim-hw-stats");
   EXPECT_TRUE(cJSON_IsTrue(at(root, {"timed"})));
   EXPECT_EQ(at(root, {"tiles_used"})->valuedouble, 2.0);
-  // Phase energies add up to the total, and so do the components' subtrees.
+  // Phase energies add up to the dynamic energy, and so do the components'
+  // subtrees; the total adds the leakage, booked on its own.
   double phases = 0, phase_times = 0;
   for (const char *p : {"forward", "backward", "update", "transfer", "digital"}) {
     phases += at(root, {"phases", p, "energy"})->valuedouble;
     phase_times += at(root, {"phases", p, "time"})->valuedouble;
   }
-  const double total = at(root, {"energy_total"})->valuedouble;
+  const double total = at(root, {"energy_dynamic"})->valuedouble;
   EXPECT_TRUE(RelativelyNear(phases, total, 1e-12));
+  EXPECT_GT(at(root, {"leakage", "energy"})->valuedouble, 0.0);
+  EXPECT_TRUE(RelativelyNear(total + at(root, {"leakage", "energy"})->valuedouble,
+                             at(root, {"energy_total"})->valuedouble, 1e-12));
   EXPECT_TRUE(RelativelyNear(phase_times, at(root, {"simulated_time"})->valuedouble, 1e-12));
   const cJSON *chip_node = at(root, {"components", "chip"});
   EXPECT_TRUE(RelativelyNear(at(chip_node, {"subtree_energy", "total"})->valuedouble, total, 1e-12));

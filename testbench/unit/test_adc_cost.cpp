@@ -191,7 +191,7 @@ TEST(AdcArea, TableKeepsThePerBitLaw) {
 namespace {
 
 struct RunStats {
-  double energy_total = 0, adc_energy = 0, adc_busy = 0, conversions = 0;
+  double energy_total = 0, adc_energy = 0, adc_busy = 0, conversions = 0, error = 0;
 };
 
 const cJSON *at(const cJSON *node, std::initializer_list<const char *> path) {
@@ -215,20 +215,38 @@ RunStats run_with_bits(const exe::TempDir &dir, int bits) {
   run.adc_busy = at(adc, {"busy_time"})->valuedouble;
   run.conversions = at(adc, {"counters", "conversions", "value"})->valuedouble;
   cJSON_Delete(root);
+  cJSON *result = cJSON_Parse(exe::read_file(path + "/result.json").c_str());
+  const cJSON *error = at(result, {"asymptotic_error"});
+  if (cJSON_IsNumber(error))
+    run.error = error->valuedouble;
+  else
+    ADD_FAILURE() << "no asymptotic_error for " << bits << " bits";
+  cJSON_Delete(result);
   return run;
 }
 
 }  // namespace
 
 // The embedded least-squares default at 4, 8 and 12 ADC bits: three different
-// totals, the forward ADC charging the model's energy per conversion, and its
-// busy time growing as the SAR's bit decisions (4 : 8 : 12).
-TEST(AdcCost, DefaultRunAtFourEightAndTwelveBitsGivesThreeDifferentEnergies) {
+// totals, the forward ADC charging the model's energy per conversion, its
+// busy time growing as the SAR's bit decisions (4 : 8 : 12), and three
+// different errors, since the default's reads go through the converters: a
+// 4-bit read's step is 2 x 12 / 14 = 1.7 on outputs of size about 3, so its
+// floor is orders of magnitude above the 8-bit one (seed 1: 0.383, 1.62e-3,
+// 1.29e-3, where the 12-bit floor is the output noise's).
+TEST(AdcCost, DefaultRunAtFourEightAndTwelveBitsGivesThreeDifferentEnergiesAndErrors) {
   exe::TempDir dir;
   RunStats r4 = run_with_bits(dir, 4), r8 = run_with_bits(dir, 8), r12 = run_with_bits(dir, 12);
-  EXPECT_LT(r4.energy_total, r8.energy_total);
+  EXPECT_NE(r4.energy_total, r8.energy_total);
+  EXPECT_NE(r4.energy_total, r12.energy_total);
   EXPECT_LT(r8.energy_total, r12.energy_total);
+  EXPECT_GT(r4.error, 100 * r8.error);
+  EXPECT_GT(r8.error, r12.error);
+  EXPECT_NEAR(r4.error, 0.38258584616973723, 1e-9);
+  EXPECT_NEAR(r12.error, 0.0012932445700405714, 1e-12);
   ASSERT_GT(r8.conversions, 0);
+  // The same reads at every resolution; the 4-bit run costs more than the 8-bit
+  // one through its update pulses (a larger error draws longer trains).
   EXPECT_EQ(r4.conversions, r8.conversions);
   EXPECT_EQ(r12.conversions, r8.conversions);
   EXPECT_NEAR(r4.adc_energy / (r4.conversions * sar_energy(4)), 1.0, 1e-9);
@@ -452,4 +470,27 @@ TEST(AdcSurvey, EnergyVsBitsCurveMatchesItsGoldenFile) {
       EXPECT_GT(energy(AIMC_HW_ADC_FLASH, bits), envelope) << bits;
     }
   }
+}
+
+// Bound management repeats forward reads only (AIHWKIT sets the transposed
+// read's to none): the backward section's is none unless given, and a given
+// iterative is refused before anything is written instead of being ignored.
+TEST(BackwardPeriphery, BoundManagementIsNoneAndIterativeIsRefused) {
+  exe::TempDir dir;
+  std::string out;
+  ASSERT_EQ(exe::shell(exe::kExe + " config --dump", &out), 0) << out;
+  size_t backward = out.find("\nbackward:\n");
+  ASSERT_NE(backward, std::string::npos) << out;
+  size_t next = out.find("\n", out.find("bound_management:", backward));
+  EXPECT_EQ(out.substr(out.find("bound_management:", backward), next - out.find("bound_management:", backward)),
+            "bound_management: none");
+  EXPECT_EQ(exe::run("run --quiet -o " + (dir / "a") + " -p backward.bound_management=iterative", &out), 2) << out;
+  EXPECT_NE(out.find("backward.bound_management = iterative has no effect: bound management repeats forward reads "
+                     "only"),
+            std::string::npos)
+      << out;
+  EXPECT_FALSE(exe::exists(dir / "a"));
+  EXPECT_EQ(exe::run("run --quiet -o " + (dir / "b") + " -p backward.bound_management=none -p experiment.steps=10", &out),
+            0)
+      << out;
 }

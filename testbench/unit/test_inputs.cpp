@@ -112,7 +112,7 @@ TEST(Inputs, AFifoSocketOrDeviceGivenAsADataKeyIsRefusedBeforeTheRunStarts) {
   for (const char *key : {"data.train_images", "data.train_labels", "data.test_images", "data.test_labels"}) {
     for (const auto &kind : files.kinds()) {
       std::string out, outdir = files.dir / "run";
-      EXPECT_EQ(run("run " + kExperiments + "fcn.yaml -p " + key + "=" + kind.path + " -o " + outdir, &out), 2)
+      EXPECT_EQ(run("run " + kExperiments + "fcn-aimcsim.yaml -p " + key + "=" + kind.path + " -o " + outdir, &out), 2)
           << key << " " << kind.path << "\n"
           << out;
       EXPECT_TRUE(contains(out, std::string(key) + " " + kind.path + ": " + kind.word)) << out;
@@ -201,7 +201,7 @@ TEST(Resources, AnFcnOnOneByOneTilesIsRefusedForItsPerTileMemory) {
   // though the cells alone are 19 MiB. The address-space limit stops a
   // regression that starts building them.
   EXPECT_EQ(shell(kMemoryGuard + "AIMCSIM_MEMORY_LIMIT=2G timeout 60 " + kExe + " run " + kExperiments +
-                      "fcn.yaml -p chip.tile.rows=1 -p chip.tile.cols=1" + data,
+                      "fcn-aimcsim.yaml -p chip.tile.rows=1 -p chip.tile.cols=1" + data,
                   &out),
             2)
       << out;
@@ -209,7 +209,7 @@ TEST(Resources, AnFcnOnOneByOneTilesIsRefusedForItsPerTileMemory) {
   EXPECT_TRUE(contains(out, "2 GiB are available (AIMCSIM_MEMORY_LIMIT)")) << out;
   EXPECT_FALSE(exists(outdir));
   // The same network on the reference tiles fits the same limit.
-  EXPECT_EQ(shell("AIMCSIM_MEMORY_LIMIT=2G timeout 120 " + kExe + " run " + kExperiments + "fcn.yaml" + data, &out), 0)
+  EXPECT_EQ(shell("AIMCSIM_MEMORY_LIMIT=2G timeout 120 " + kExe + " run " + kExperiments + "fcn-aimcsim.yaml" + data, &out), 0)
       << out;
 }
 

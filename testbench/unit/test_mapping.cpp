@@ -33,7 +33,7 @@ using exe::TempDir;
 const std::string kConfigs = std::string(AIMC_SOURCE_DIR) + "/configs/experiments/";
 const std::string kFm = "/usr/share/datasets/fashion-mnist/";
 // One mini-batch of ten images; the FCN of the paper (784-256-128-10).
-const std::string kFcn = "run " + kConfigs + "fcn.yaml -p data.train_images=" + kFm +
+const std::string kFcn = "run " + kConfigs + "fcn-aimcsim.yaml -p data.train_images=" + kFm +
                          "train-images-idx3-ubyte.gz -p data.train_labels=" + kFm +
                          "train-labels-idx1-ubyte.gz -p data.test_images=" + kFm +
                          "t10k-images-idx3-ubyte.gz -p data.test_labels=" + kFm +
@@ -551,7 +551,7 @@ TEST(MappingAihwkit, TrainingSeedsShareTheChipOfOneConstructionSeed) {
 
 TEST(MappingConfig, RowwiseSchemeRefusesOmegaZeroAndTheAihwkitOnlyKeys) {
   TempDir dir;
-  const std::string base = "run " + kConfigs + "fcn.yaml --quiet -o " + dir.path() + "/run";
+  const std::string base = "run " + kConfigs + "fcn-aimcsim.yaml --quiet -o " + dir.path() + "/run";
   const std::pair<std::string, std::string> cases[] = {
       {"-p mapping.weight_scaling_omega=0", "weight_scaling_omega = 0 (no remapping) needs scheme: aihwkit"},
       {"-p mapping.weight_scaling_columnwise=true", "weight_scaling_columnwise applies to scheme: aihwkit only"},
@@ -609,7 +609,7 @@ TEST(MappingConfig, AihwkitSchemeTakesAihwkitsDefaultsOmegaZeroAndNoLearnedScale
 // and no run directory.
 TEST(MappingConfig, AihwkitSplitBeyondTheChipIsRefusedBeforeAnyOutput) {
   TempDir dir;
-  const std::string base = "run " + kConfigs + "fcn-authors.yaml --quiet -o " + dir.path() + "/run ";
+  const std::string base = "run " + kConfigs + "fcn.yaml --quiet -o " + dir.path() + "/run ";
   const std::pair<std::string, std::string> cases[] = {
       {"-p mapping.max_input_size=50",
        "-p mapping.max_input_size=50: invalid configuration: mapping.max_input_size 50 splits the fcn's layer 0 "
@@ -636,7 +636,7 @@ TEST(MappingConfig, AihwkitSplitBeyondTheChipIsRefusedBeforeAnyOutput) {
   EXPECT_EQ(run("run " + dir.path() + "/split.yaml --quiet -o " + dir.path() + "/run", &out), 2) << out;
   EXPECT_NE(out.find("split.yaml:5:19: invalid configuration: mapping.max_input_size 50"), std::string::npos) << out;
   // At the limits (8 tiles of 98 inputs and 13 chip layers), or with nothing split onto the chip, it is accepted.
-  const std::string dump = exe::kExe + " config --dump " + kConfigs + "fcn-authors.yaml ";
+  const std::string dump = exe::kExe + " config --dump " + kConfigs + "fcn.yaml ";
   EXPECT_EQ(exe::shell(dump + "-p mapping.max_input_size=98 -p mapping.max_output_size=0", &out), 0) << out;
   EXPECT_EQ(exe::shell(dump + "-p mapping.max_input_size=97 -p mapping.max_output_size=0", &out), 2) << out;
   EXPECT_NE(out.find("into 9 tiles along its inputs"), std::string::npos) << out;
@@ -652,7 +652,7 @@ TEST(MappingConfig, TheRunsChecksCountTheSplitTilesBeforeAnyOutput) {
   const std::string data = " -p data.train_images=" + kFm + "train-images-idx3-ubyte.gz -p data.train_labels=" + kFm +
                            "train-labels-idx1-ubyte.gz -p data.test_images=" + kFm +
                            "t10k-images-idx3-ubyte.gz -p data.test_labels=" + kFm + "t10k-labels-idx1-ubyte.gz";
-  const std::string base = "run " + kConfigs + "fcn-authors.yaml" + data +
+  const std::string base = "run " + kConfigs + "fcn.yaml" + data +
                            " -p experiment.algorithm=analog_sgd -p chip.tile.rows=256 -p chip.tile.cols=300 --quiet"
                            " -o " + dir.path() + "/run ";
   std::string out;

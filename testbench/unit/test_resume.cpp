@@ -141,9 +141,9 @@ TEST_P(ResumeNetwork, KilledMidEpochResumesBitIdentical) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Algorithms, ResumeNetwork,
-                         ::testing::Values("fcn.yaml -p experiment.algorithm=tiki_taka",
-                                           "fcn.yaml -p experiment.algorithm=digital_sgd",
-                                           "cnn.yaml -p experiment.algorithm=analog_sgd "
+                         ::testing::Values("fcn-aimcsim.yaml -p experiment.algorithm=tiki_taka",
+                                           "fcn-aimcsim.yaml -p experiment.algorithm=digital_sgd",
+                                           "cnn-aimcsim.yaml -p experiment.algorithm=analog_sgd "
                                            "-p experiment.batch=10 --no-timing"),
                          [](const auto &info) { return std::string(info.index == 0 ? "FcnTikiTaka"
                                                                    : info.index == 1 ? "FcnDigital"
@@ -339,7 +339,7 @@ TEST(Diverge, ALearningRateFarTooLargeStopsWithTheFaultNamed) {
   EXPECT_NE(read_file(path + "/result.json").find("\"status\": \"failed\""), std::string::npos);
   ASSERT_TRUE(exists(kFashion + "train-images-idx3-ubyte.gz"));
   std::string net = dir.path() + "/fcn";
-  EXPECT_EQ(run("run " + kConfigs + "fcn.yaml -p experiment.algorithm=digital_sgd -p experiment.lr=1e37 "
+  EXPECT_EQ(run("run " + kConfigs + "fcn-aimcsim.yaml -p experiment.algorithm=digital_sgd -p experiment.lr=1e37 "
                 "-p data.train_images=" + kFashion + "train-images-idx3-ubyte.gz -p data.train_labels=" + kFashion +
                 "train-labels-idx1-ubyte.gz -p data.test_images=" + kFashion + "t10k-images-idx3-ubyte.gz "
                 "-p data.test_labels=" + kFashion + "t10k-labels-idx1-ubyte.gz -p data.train_limit=100 "
@@ -547,7 +547,7 @@ TEST(Resume, ImpossibleNetworkPositionsAndLayerFieldsAreRefusedByField) {
   // 8 mini-batches of 10 per epoch; the last checkpoint before the kill is
   // after mini-batch 10: epoch 2, sample 20, 100 samples trained.
   ASSERT_EQ(shell("AIMCSIM_FAULT=kill-at-step=13 " + exe::kExe + " run " + kConfigs +
-                  "fcn.yaml -p experiment.algorithm=tiki_taka" + data +
+                  "fcn-aimcsim.yaml -p experiment.algorithm=tiki_taka" + data +
                   " --checkpoint-every 5 --quiet --threads 1 -o " + path, &out), 128 + SIGKILL) << out;
   const std::string good = read_file(path + "/checkpoint.bin");
   const auto before = files_of(path);

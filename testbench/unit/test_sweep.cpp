@@ -5,6 +5,7 @@
 // (against an obviously correct O(n^2) reference) and its plot.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -118,8 +119,9 @@ std::string four_point_sweep(const TempDir &dir) {
 }
 
 // The front by definition: no eligible point at least as good everywhere and
-// better somewhere; NaN is worse than any number and equal to NaN.
-std::vector<int> reference_front(const std::vector<std::array<double, 3>> &points, const std::vector<int> &eligible) {
+// better somewhere; NaN is worse than any number and equal to NaN. Each point
+// holds as many objectives as the front is over.
+std::vector<int> reference_front(const std::vector<std::vector<double>> &points, const std::vector<int> &eligible) {
   auto value = [](double v) { return std::isnan(v) ? INFINITY : v; };
   std::vector<int> front(points.size(), 0);
   for (size_t i = 0; i < points.size(); ++i) {
@@ -128,7 +130,7 @@ std::vector<int> reference_front(const std::vector<std::array<double, 3>> &point
     for (size_t j = 0; j < points.size() && !dominated; ++j) {
       if (!eligible[j] || j == i) continue;
       bool no_worse = true, better = false;
-      for (int k = 0; k < 3; ++k) {
+      for (size_t k = 0; k < points[i].size(); ++k) {
         no_worse = no_worse && value(points[j][k]) <= value(points[i][k]);
         better = better || value(points[j][k]) < value(points[i][k]);
       }
@@ -139,17 +141,28 @@ std::vector<int> reference_front(const std::vector<std::array<double, 3>> &point
   return front;
 }
 
-// The pareto column against the front computed from the table's own figures.
-void expect_pareto_column_is_front(const Table &table) {
-  std::vector<std::array<double, 3>> points;
+// The pareto column against the front computed from the table's own figures,
+// over the default objectives (error, energy, latency, area) or those given.
+void expect_pareto_column_is_front(const Table &table,
+                                   const std::vector<std::string> &objectives = {"error", "energy", "latency", "area"}) {
+  std::vector<std::vector<double>> points;
   std::vector<int> eligible, marked;
   for (size_t r = 1; r < table.size(); ++r) {
     const auto &row = table[r];
-    double error = aimc_sweep_error_objective(number(row[column(table, "asymptotic_error")]),
-                                              number(row[column(table, "final_test_accuracy")]),
-                                              number(row[column(table, "final_loss")]));
-    points.push_back({number(row[column(table, "energy_per_sample_j")]),
-                      number(row[column(table, "latency_per_sample_s")]), error});
+    std::vector<double> point;
+    for (const auto &name : objectives) {
+      if (name == "error")
+        point.push_back(aimc_sweep_error_objective(number(row[column(table, "asymptotic_error")]),
+                                                   number(row[column(table, "final_test_accuracy")]),
+                                                   number(row[column(table, "final_loss")])));
+      else if (name == "energy")
+        point.push_back(number(row[column(table, "energy_per_sample_j")]));
+      else if (name == "latency")
+        point.push_back(number(row[column(table, "latency_per_sample_s")]));
+      else
+        point.push_back(number(row[column(table, "area_mm2")]));
+    }
+    points.push_back(point);
     eligible.push_back(row[column(table, "status")] == "completed");
     marked.push_back(std::stoi(row[column(table, "pareto")]));
   }
@@ -393,11 +406,20 @@ TEST(Sweep, RangesZipsAndSeedsExpandAsDocumented) {
             std::string::npos)
       << output;
   // The example sweeps parse and have the points their comments promise.
-  for (const char *example : {"adc-bits-x-sharing", "pulse-width-x-bl", "tau-x-algorithm"}) {
+  const std::vector<std::pair<std::string, std::string>> examples = {{"adc-bits-x-sharing", ": 18 points"},
+                                                                      {"adc-bits-x-sharing-fcn", ": 20 points"},
+                                                                      {"pulse-width-x-bl", ": 12 points"},
+                                                                      {"tau-x-algorithm", ": 12 points"}};
+  for (const auto &[example, points] : examples) {
     std::string path = std::string(AIMC_SOURCE_DIR) + "/configs/sweeps/" + example + ".yaml";
     ASSERT_EQ(sh(kExe + " sweep " + path + " --dry-run", &output), 0) << example << "\n" << output;
-    EXPECT_NE(output.find(": 12 points"), std::string::npos) << example << "\n" << output;
+    EXPECT_NE(output.find(points), std::string::npos) << example << "\n" << output;
   }
+  // The ADC sweep no longer sets the forward read's resolution: it follows chip.adc.bits.
+  ASSERT_EQ(sh(kExe + " sweep " + std::string(AIMC_SOURCE_DIR) + "/configs/sweeps/adc-bits-x-sharing.yaml --dry-run",
+               &output),
+            0);
+  EXPECT_EQ(output.find("out_res"), std::string::npos) << output;
 }
 
 TEST(Sweep, SweepFileErrorsNameFileLineAndColumn) {
@@ -432,7 +454,7 @@ TEST(Sweep, SweepFileErrorsNameFileLineAndColumn) {
 TEST(Sweep, ParetoFrontOfSyntheticPoints) {
   // (energy, latency, error); worked by hand.
   const double nan = NAN;
-  std::vector<std::array<double, 3>> points = {
+  std::vector<std::vector<double>> points = {
       {1, 1, 2},          // 0: front
       {2, 2, 2},          // 1: dominated by 0
       {0.5, 3, 2},        // 2: front, the lowest eligible energy
@@ -447,26 +469,9 @@ TEST(Sweep, ParetoFrontOfSyntheticPoints) {
   std::vector<double> flat;
   for (const auto &p : points) flat.insert(flat.end(), p.begin(), p.end());
   std::vector<int> front(points.size(), -1);
-  ASSERT_EQ(aimc_sweep_pareto_front(points.size(), flat.data(), eligible.data(), front.data()), AIMC_OK);
+  ASSERT_EQ(aimc_sweep_pareto_front(points.size(), 3, flat.data(), eligible.data(), front.data()), AIMC_OK);
   EXPECT_EQ(front, (std::vector<int>{1, 0, 1, 1, 1, 0, 1, 0, 0}));
-
-  // The sorted front-scan against the definition, on random points with many ties.
-  std::mt19937 random(7);
-  std::uniform_int_distribution<int> level(0, 5), coin(0, 9);
-  for (int trial = 0; trial < 20; ++trial) {
-    size_t n = 150;
-    std::vector<std::array<double, 3>> many(n);
-    std::vector<int> ok(n);
-    for (size_t i = 0; i < n; ++i) {
-      for (int k = 0; k < 3; ++k) many[i][k] = coin(random) == 0 ? nan : level(random);
-      ok[i] = coin(random) != 0;
-    }
-    std::vector<double> values;
-    for (const auto &p : many) values.insert(values.end(), p.begin(), p.end());
-    std::vector<int> fast(n);
-    ASSERT_EQ(aimc_sweep_pareto_front(n, values.data(), ok.data(), fast.data()), AIMC_OK);
-    EXPECT_EQ(fast, reference_front(many, ok)) << "trial " << trial;
-  }
+  EXPECT_EQ(front, reference_front(points, eligible));
 
   EXPECT_EQ(aimc_sweep_error_objective(0.02, 0.9, 0.3), 0.02);
   EXPECT_DOUBLE_EQ(aimc_sweep_error_objective(nan, 0.9, 0.3), 0.1);
@@ -474,26 +479,217 @@ TEST(Sweep, ParetoFrontOfSyntheticPoints) {
   EXPECT_TRUE(std::isnan(aimc_sweep_error_objective(nan, nan, nan)));
 }
 
+// The sorted front-scan over any chosen list of objectives (1 to 4 of them)
+// against the O(n^2) definition, on random points with a fixed seed: values on
+// a few levels (many ties, whole duplicate points), NaN errors (1 - accuracy of
+// a run that reports none) and NaN latencies, and failed points.
+TEST(Sweep, ParetoFrontOverAChosenObjectiveListMatchesBruteForce) {
+  const double nan = NAN;
+  // Objective k of a point: error, energy, latency, area in that order.
+  const std::vector<std::vector<int>> lists = {
+      {AIMC_SWEEP_ERROR},
+      {AIMC_SWEEP_AREA},
+      {AIMC_SWEEP_ERROR, AIMC_SWEEP_AREA},
+      {AIMC_SWEEP_LATENCY, AIMC_SWEEP_ENERGY},
+      {AIMC_SWEEP_ERROR, AIMC_SWEEP_ENERGY, AIMC_SWEEP_LATENCY},
+      {AIMC_SWEEP_ERROR, AIMC_SWEEP_ENERGY, AIMC_SWEEP_LATENCY, AIMC_SWEEP_AREA},
+      {AIMC_SWEEP_AREA, AIMC_SWEEP_LATENCY, AIMC_SWEEP_ERROR, AIMC_SWEEP_ENERGY},
+  };
+  std::mt19937 random(13);
+  std::uniform_int_distribution<int> level(0, 4), coin(0, 9);
+  size_t fronts_with_many = 0;
+  for (const auto &list : lists) {
+    for (int trial = 0; trial < 20; ++trial) {
+      size_t n = trial == 0 ? 1 : 1 + 7 * (size_t)trial;
+      std::vector<std::array<double, AIMC_SWEEP_OBJECTIVES>> all(n);
+      std::vector<int> ok(n);
+      for (size_t i = 0; i < n; ++i) {
+        for (int k = 0; k < AIMC_SWEEP_OBJECTIVES; ++k) all[i][k] = level(random);
+        if (coin(random) == 0) all[i][AIMC_SWEEP_ERROR] = nan;
+        if (coin(random) == 0) all[i][AIMC_SWEEP_LATENCY] = nan;
+        if (i > 0 && coin(random) == 0) all[i] = all[i - 1];  // a whole tie
+        ok[i] = coin(random) != 0;
+      }
+      std::vector<std::vector<double>> chosen(n);
+      std::vector<double> flat;
+      for (size_t i = 0; i < n; ++i)
+        for (int k : list) {
+          chosen[i].push_back(all[i][k]);
+          flat.push_back(all[i][k]);
+        }
+      std::vector<int> fast(n, -1);
+      ASSERT_EQ(aimc_sweep_pareto_front(n, list.size(), flat.data(), ok.data(), fast.data()), AIMC_OK);
+      std::vector<int> expected = reference_front(chosen, ok);
+      EXPECT_EQ(fast, expected) << list.size() << " objectives, trial " << trial;
+      fronts_with_many += std::count(expected.begin(), expected.end(), 1) > 1;
+    }
+  }
+  EXPECT_GT(fronts_with_many, 50u);  // the sets are not degenerate
+  // A list of no objectives, or of more than there are, is refused.
+  std::vector<double> one = {1.0};
+  std::vector<int> yes = {1}, out = {-1};
+  EXPECT_EQ(aimc_sweep_pareto_front(1, 0, one.data(), yes.data(), out.data()), AIMC_EINVAL);
+  EXPECT_EQ(aimc_sweep_pareto_front(1, AIMC_SWEEP_OBJECTIVES + 1, one.data(), yes.data(), out.data()), AIMC_EINVAL);
+}
+
+// objectives: lists known names, each once: an unknown or repeated name, an
+// empty list or a scalar is refused at load with file:line:col and exit status
+// 2, before the sweep directory exists.
+TEST(Sweep, ObjectiveListErrorsNameFileLineAndColumn) {
+  TempDir dir;
+  const std::string base = "base: " + kBase + "\ngrid:\n  experiment.lr: [0.1, 0.05]\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {base + "objectives: [error, enrgy]\n",
+       "sweep.yaml:4:21: unknown objective 'enrgy' (did you mean 'energy'?); objectives: error, energy, latency, area"},
+      {base + "objectives: [error, accuracy]\n",
+       "sweep.yaml:4:21: unknown objective 'accuracy'; objectives: error, energy, latency, area"},
+      {base + "objectives:\n  - area\n  - error\n  - area\n",
+       "sweep.yaml:7:5: objective 'area' is listed twice (first at line 5, column 5)"},
+      {base + "objectives: []\n",
+       "sweep.yaml:4:13: objectives: must be a list of one or more of error, energy, latency, area"},
+      {base + "objectives: error\n",
+       "sweep.yaml:4:13: objectives: must be a list of one or more of error, energy, latency, area"},
+      {base + "objectives: [[error]]\n",
+       "sweep.yaml:4:14: an objective must be one of error, energy, latency, area"},
+      {base + "objectivs: [error]\n",
+       "sweep.yaml:4:1: unknown key 'objectivs' in a sweep file; did you mean 'objectives'?"},
+  };
+  for (const auto &[text, expected] : cases) {
+    write_file(dir / "sweep.yaml", text);
+    std::string output;
+    EXPECT_EQ(sh("cd " + dir.path() + " && " + kExe + " sweep sweep.yaml -o out", &output), 2) << text;
+    EXPECT_EQ(output.rfind(expected, 0), 0u) << "expected: " << expected << "\ngot: " << output;
+    EXPECT_FALSE(exists(dir / "out")) << text;
+  }
+}
+
+// Two points that differ only in ADC sharing (the same error, energy and
+// latency on this single-row problem, less area with more lines per ADC): area
+// is a default objective, so only the smaller chip is on the front; over
+// [error, energy, latency] both are. A rerun with another objective list into
+// the same directory keeps every point (nothing runs again), recomputes the
+// front, and sweep.yaml becomes the new file; results.csv keeps every column
+// whatever the list. Any other change of the file is still refused.
+TEST(Sweep, TheFrontIsOverTheChosenObjectivesAndARerunRecomputesIt) {
+  TempDir dir;
+  std::string sweep = dir / "sharing.yaml", out = dir / "out", output;
+  const std::string body = "base: " + kBase +
+                           "\n"
+                           "set:\n  experiment.steps: 20\n  forward.is_perfect: false\n"
+                           "grid:\n  chip.adc.columns_per_adc: [1, 64]\n";
+  write_file(sweep, body);
+  ASSERT_EQ(sh(kExe + " sweep " + sweep + " -o " + out, &output), 0) << output;
+  EXPECT_NE(output.find("(Pareto front over error, energy, latency, area)"), std::string::npos) << output;
+  Table table = read_csv(out + "/results.csv");
+  ASSERT_EQ(table.size(), 3u);
+  EXPECT_EQ(table[0].back(), "error");
+  EXPECT_EQ(table[1][column(table, "energy_per_sample_j")], table[2][column(table, "energy_per_sample_j")]);
+  EXPECT_LT(number(table[2][column(table, "area_mm2")]), number(table[1][column(table, "area_mm2")]));
+  EXPECT_EQ(table[1][column(table, "pareto")], "0");
+  EXPECT_EQ(table[2][column(table, "pareto")], "1");
+  expect_pareto_column_is_front(table);
+  long long before[2] = {mtime_ns(out + "/points/0000/result.json"), mtime_ns(out + "/points/0001/result.json")};
+  std::string header = read_file(out + "/results.csv").substr(0, read_file(out + "/results.csv").find('\n'));
+
+  write_file(sweep, body + "objectives: [error, energy, latency]\n");
+  ASSERT_EQ(sh(kExe + " sweep " + sweep + " -o " + out, &output), 0) << output;
+  EXPECT_NE(output.find("chooses other objectives"), std::string::npos) << output;
+  EXPECT_NE(output.find("0 run now, 2 kept from before"), std::string::npos) << output;
+  EXPECT_EQ(mtime_ns(out + "/points/0000/result.json"), before[0]);
+  EXPECT_EQ(mtime_ns(out + "/points/0001/result.json"), before[1]);
+  EXPECT_EQ(read_file(out + "/sweep.yaml"), read_file(sweep));
+  table = read_csv(out + "/results.csv");
+  EXPECT_EQ(read_file(out + "/results.csv").substr(0, header.size() + 1), header + "\n");
+  EXPECT_EQ(table[1][column(table, "pareto")], "1");
+  EXPECT_EQ(table[2][column(table, "pareto")], "1");
+  expect_pareto_column_is_front(table, {"error", "energy", "latency"});
+
+  write_file(sweep, body + "objectives: [area]\n");
+  ASSERT_EQ(sh(kExe + " sweep " + sweep + " -o " + out, &output), 0) << output;
+  table = read_csv(out + "/results.csv");
+  EXPECT_EQ(table[1][column(table, "pareto")], "0");
+  EXPECT_EQ(table[2][column(table, "pareto")], "1");
+
+  // Not only the objectives changed: another sweep, refused as before.
+  write_file(sweep, body + "objectives: [area]\nthreads: 2\n");
+  EXPECT_EQ(sh(kExe + " sweep " + sweep + " -o " + out, &output), 2);
+  EXPECT_NE(output.find("holds another sweep"), std::string::npos) << output;
+  EXPECT_EQ(read_file(out + "/sweep.yaml"), body + "objectives: [area]\n");
+}
+
+const std::string kPlotResults = "point,experiment.lr," + kHeaderTail +
+                                 "\n"
+                                 "0,0.1,completed,0.5,,0.01,2e-08,1e-05,4e-07,2e-04,0.3,0.1,1,\n"
+                                 "1,0.2,completed,0.5,,0.02,3e-08,2e-05,6e-07,4e-04,0.2,0.1,0,\n"
+                                 "2,0.3,completed,0.5,,0.001,4e-08,3e-05,8e-07,6e-04,0.1,0.1,1,\n"
+                                 "3,0.4,failed,,,,,,,,,0.1,0,\"a message, with a comma\"\n";
+
+// Without a sweep.yaml (results.csv alone) the plot is over the default
+// objectives: a panel per pair of error, energy, latency and area.
 TEST(Sweep, PlotDrawsTheParetoScatter) {
   if (sh("command -v gnuplot") != 0) GTEST_SKIP() << "gnuplot is not installed (scripts/setup.sh installs it)";
   TempDir dir;
   std::string sweepdir = dir / "sweep";
   mkdir(sweepdir.c_str(), 0777);
-  write_file(sweepdir + "/results.csv",
-             "point,experiment.lr," + kHeaderTail +
-                 "\n"
-                 "0,0.1,completed,0.5,,0.01,2e-08,1e-05,4e-07,2e-04,,0.1,1,\n"
-                 "1,0.2,completed,0.5,,0.02,3e-08,2e-05,6e-07,4e-04,,0.1,0,\n"
-                 "2,0.3,completed,0.5,,0.001,4e-08,3e-05,8e-07,6e-04,,0.1,1,\n"
-                 "3,0.4,failed,,,,,,,,,0.1,0,\"a message, with a comma\"\n");
+  write_file(sweepdir + "/results.csv", kPlotResults);
   std::string output;
   ASSERT_EQ(sh(kExe + " plot " + sweepdir, &output), 0) << output;
-  EXPECT_NE(output.find("(3 points, energy against latency)"), std::string::npos) << output;
+  EXPECT_NE(output.find("(3 points, Pareto front over error, energy, latency, area; panels: energy against error, "
+                        "latency against error, area against error, latency against energy, area against energy, "
+                        "area against latency)"),
+            std::string::npos)
+      << output;
   EXPECT_GT(read_file(sweepdir + "/plots/pareto.png").size(), 1000u);
   std::string svg = read_file(sweepdir + "/plots/pareto.svg");
   EXPECT_NE(svg.find("Pareto front"), std::string::npos);
   EXPECT_NE(svg.find("other points"), std::string::npos);
   EXPECT_NE(svg.find("latency per sample"), std::string::npos);
+  EXPECT_NE(svg.find("area [mm"), std::string::npos);
+}
+
+// The plot draws the objectives the sweep file chose (sweep.yaml of the sweep
+// directory): one pair, one panel; one objective, against the point index.
+TEST(Sweep, PlotDrawsTheFrontOverTheChosenObjectives) {
+  if (sh("command -v gnuplot") != 0) GTEST_SKIP() << "gnuplot is not installed (scripts/setup.sh installs it)";
+  TempDir dir;
+  std::string sweepdir = dir / "sweep", output;
+  mkdir(sweepdir.c_str(), 0777);
+  write_file(sweepdir + "/results.csv", kPlotResults);
+  write_file(sweepdir + "/sweep.yaml", "base: x.yaml\nobjectives: [area, error]\n");
+  ASSERT_EQ(sh(kExe + " plot " + sweepdir, &output), 0) << output;
+  EXPECT_NE(output.find("(3 points, Pareto front over area, error; panels: error against area)"), std::string::npos)
+      << output;
+  std::string svg = read_file(sweepdir + "/plots/pareto.svg");
+  EXPECT_NE(svg.find("Pareto front over area, error"), std::string::npos);
+  EXPECT_EQ(svg.find("latency per sample"), std::string::npos);
+  write_file(sweepdir + "/sweep.yaml", "base: x.yaml\nobjectives: [energy]\n");
+  ASSERT_EQ(sh(kExe + " plot " + sweepdir, &output), 0) << output;
+  EXPECT_NE(output.find("(3 points, Pareto front over energy; panels: energy against point)"), std::string::npos)
+      << output;
+  write_file(sweepdir + "/sweep.yaml", "base: x.yaml\nobjectives: [energy, energy]\n");
+  EXPECT_EQ(sh(kExe + " plot " + sweepdir, &output), 2);
+  EXPECT_NE(output.find("sweep.yaml:2:22: objective 'energy' is listed twice"), std::string::npos) << output;
+}
+
+// `aimcsim plot SWEEPDIR --table` prints results.csv as the markdown table
+// docs/sweeps.md records, and the front, without gnuplot.
+TEST(Sweep, PlotTablePrintsTheResultsAsMarkdown) {
+  TempDir dir;
+  std::string sweepdir = dir / "sweep", output;
+  mkdir(sweepdir.c_str(), 0777);
+  write_file(sweepdir + "/results.csv", kPlotResults);
+  write_file(sweepdir + "/sweep.yaml", "base: x.yaml\nobjectives: [error, energy]\n");
+  ASSERT_EQ(sh(kExe + " plot " + sweepdir + " --table 2>&1", &output), 0) << output;
+  EXPECT_EQ(output,
+            "| point | experiment.lr | status | error | energy/sample [J] | latency/sample [s] | area [mm2] | front |\n"
+            "|---|---|---|---|---|---|---|---|\n"
+            "| 0 | 0.1 | completed | 0.01 | 2e-08 | 1e-05 | 0.3 | yes |\n"
+            "| 1 | 0.2 | completed | 0.02 | 3e-08 | 2e-05 | 0.2 |  |\n"
+            "| 2 | 0.3 | completed | 0.001 | 4e-08 | 3e-05 | 0.1 | yes |\n"
+            "| 3 | 0.4 | failed |  |  |  |  |  |\n"
+            "\n"
+            "Pareto front over error, energy: points 0, 2\n");
+  EXPECT_FALSE(exists(sweepdir + "/plots"));
 }
 
 }  // namespace

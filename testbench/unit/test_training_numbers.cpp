@@ -179,7 +179,7 @@ TEST(TrainSchedule, FcnLearningRateDecaysEveryLrStepEpochs) {
   const double lr = 0.2, gamma = 0.1;
   const int lr_step = 2, epochs = 5;
   std::ostringstream args;
-  args << "run " << kConfigs << "fcn.yaml --quiet --no-timing -p experiment.algorithm=analog_sgd"
+  args << "run " << kConfigs << "fcn-aimcsim.yaml --quiet --no-timing -p experiment.algorithm=analog_sgd"
        << " -p data.train_images=" << fm << "train-images-idx3-ubyte.gz -p data.train_labels=" << fm
        << "train-labels-idx1-ubyte.gz -p data.test_images=" << fm
        << "t10k-images-idx3-ubyte.gz -p data.test_labels=" << fm

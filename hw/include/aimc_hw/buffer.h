@@ -21,6 +21,7 @@ namespace aimc::hw {
 struct BufferConfig {
   aimc_hw_buffer_params buffer;  // validated
   double clock_frequency = 0.0;  // Hz, the controller's
+  double static_power = 0.0;     // W, leakage while powered (aimc_hw_buffer_static_power)
   bool timed = false;
 };
 

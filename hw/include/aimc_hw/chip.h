@@ -158,8 +158,10 @@ int aimc_hw_chip_run(aimc_hw_chip *chip, int (*program)(void *context), void *co
 typedef struct aimc_hw_totals {
   int timed;                                  /* the chip's mode */
   double simulated_time;                      /* s, SystemC time at the end of the last operation */
-  double energy_total;                        /* J, all components and phases */
-  double energy[AIMC_HW_PHASE_COUNT];         /* J per phase */
+  double energy_total;                        /* J, the phases' dynamic energy plus leakage */
+  double energy[AIMC_HW_PHASE_COUNT];         /* J per phase (dynamic) */
+  double leakage;                             /* J, static power x powered time (docs/hardware.md, "Leakage") */
+  double static_power;                        /* W, all components */
   double time[AIMC_HW_PHASE_COUNT];           /* s, sum of the durations of the phase's operations */
   uint64_t operations[AIMC_HW_PHASE_COUNT];   /* operations issued per phase */
 } aimc_hw_totals;
@@ -176,7 +178,7 @@ aimc_status aimc_hw_chip_layer_stats(const aimc_hw_chip *chip, int layer, aimc_h
                                      aimc_hw_layer_stats *stats);
 
 /* A named counter, by its path below the chip ("layer0.main_r0c0.forward_adc.conversions"),
- * or the energy of a component's subtree ("layer0", "buffer"; "" for the whole
+ * or the dynamic energy (leakage excluded) of a component's subtree ("layer0", "buffer"; "" for the whole
  * chip) in one phase or, with phase = AIMC_HW_PHASE_COUNT, in all. */
 aimc_status aimc_hw_chip_counter(const aimc_hw_chip *chip, const char *path, double *value);
 aimc_status aimc_hw_chip_energy(const aimc_hw_chip *chip, const char *component, aimc_hw_phase phase, double *joules);

@@ -105,6 +105,9 @@ typedef struct aimc_hw_adc_params {
   double ramp_step_time;        /* s, one LSB step of a ramp conversion, > 0 */
   double ramp_energy_per_step;  /* J, one LSB step of a ramp conversion (comparator decision and count), >= 0 */
   int columns_per_adc;          /* lines multiplexed onto one ADC, >= 1 */
+  /* Leakage (docs/hardware.md, "Leakage"): each ADC draws leakage_fraction x
+   * E_conv / t_conv while the chip is powered (hwcomponents-adc's convention). */
+  double leakage_fraction;      /* static power per ADC over E_conv x its sample rate, 0..1 */
 } aimc_hw_adc_params;
 
 /* Energy of one conversion and the time it takes under `params` (model or
@@ -112,14 +115,28 @@ typedef struct aimc_hw_adc_params {
 double aimc_hw_adc_energy_per_conversion(const aimc_hw_adc_params *params);
 double aimc_hw_adc_conversion_time(const aimc_hw_adc_params *params);
 
+/* Where the energy of one line pulse of the update comes from. */
+typedef enum aimc_hw_line_energy {
+  AIMC_HW_LINE_ENERGY_MODEL = 0, /* C_line x amplitude^2 (aimc_hw_row_line_pulse_energy) */
+  AIMC_HW_LINE_ENERGY_TABLE,     /* energy_per_line_pulse, the same for row and column lines */
+  AIMC_HW_LINE_ENERGY_COUNT
+} aimc_hw_line_energy;
+
 /* The update pulse generator of a tile: drives row and column lines with the
- * bit trains of the stochastic pulse update, one slot per pulse period. */
+ * bit trains of the stochastic pulse update, one slot per pulse period. With
+ * the model line energy a pulse charges its line, E = C_line x amplitude^2,
+ * C_line = cells x (pitch x wire_capacitance + cell_capacitance): a row line
+ * crosses tile.cols cells of area.cell_width, a column line tile.rows cells of
+ * area.cell_height (docs/hardware.md, "Update line energy"). */
 typedef struct aimc_hw_pulse_params {
   double pulse_width;           /* s, duration of one line pulse, > 0 */
   double pulse_period;          /* s, slot length, >= pulse_width */
   double amplitude;             /* V, pulse amplitude on a line (a half-selected device sees it), > 0 */
   double setup_time;            /* s, loading the probabilities of one sample, >= 0 */
-  double energy_per_line_pulse; /* J, charging one row or column line for one pulse, >= 0 */
+  double energy_per_line_pulse; /* J, charging one row or column line for one pulse (table), >= 0 */
+  aimc_hw_line_energy line_energy;
+  double wire_capacitance;      /* F/m, wire capacitance per length of a line (model), 0..1e-6 */
+  double cell_capacitance;      /* F, capacitance one cell adds to its line (model), 0..1 */
 } aimc_hw_pulse_params;
 
 /* How a signed weight becomes device conductances. */
@@ -180,6 +197,7 @@ typedef struct aimc_hw_controller_params {
   aimc_hw_op_cost loss;
   aimc_hw_op_cost update_management;
   aimc_hw_op_cost add;
+  double static_power;              /* W, leakage of the controller while the chip is powered, >= 0 */
 } aimc_hw_controller_params;
 
 /* The SRAM buffer that holds activations and errors between layers. */
@@ -189,6 +207,7 @@ typedef struct aimc_hw_buffer_params {
   int bits_per_cycle;               /* bandwidth of one port per controller cycle, >= 1 */
   int ports;                        /* accesses served at once, >= 1 */
   int word_bits;                    /* bits of one stored activation or error value, 1..64 */
+  double leakage_power_per_byte;    /* W per byte of capacity (area.buffer_bytes) while powered, >= 0 */
 } aimc_hw_buffer_params;
 
 /* Silicon area of the chip's parts (docs/hardware.md, "Area"). Every weight is
@@ -324,6 +343,18 @@ aimc_status aimc_hw_buffer_params_validate(const aimc_hw_buffer_params *params);
 aimc_status aimc_hw_area_params_validate(const aimc_hw_area_params *params);
 aimc_status aimc_hw_chip_params_validate(const aimc_hw_chip_params *params);
 
+/* Static power of the chip's components (W), drawn over the powered time
+ * (docs/hardware.md, "Leakage"): one ADC (leakage_fraction x E_conv / t_conv),
+ * the buffer (leakage_power_per_byte x area.buffer_bytes) and the controller. */
+double aimc_hw_adc_static_power(const aimc_hw_adc_params *params);
+double aimc_hw_buffer_static_power(const aimc_hw_buffer_params *buffer, const aimc_hw_area_params *area);
+
+/* Energy of one pulse on a row line (d side, crossing tile.cols cells) or a
+ * column line (x side, crossing tile.rows cells) of a tile under `params`
+ * (model or table line energy). */
+double aimc_hw_row_line_pulse_energy(const aimc_hw_chip_params *params);
+double aimc_hw_col_line_pulse_energy(const aimc_hw_chip_params *params);
+
 /* The cost entry of an operation class (NULL for an invalid class). */
 const aimc_hw_op_cost *aimc_hw_controller_op_cost(const aimc_hw_controller_params *params,
                                                   aimc_hw_op_class op);
@@ -352,6 +383,8 @@ const char *aimc_hw_adc_type_name(aimc_hw_adc_type value);
 aimc_status aimc_hw_adc_type_parse(const char *name, aimc_hw_adc_type *value);
 const char *aimc_hw_adc_cost_name(aimc_hw_adc_cost value);
 aimc_status aimc_hw_adc_cost_parse(const char *name, aimc_hw_adc_cost *value);
+const char *aimc_hw_line_energy_name(aimc_hw_line_energy value);
+aimc_status aimc_hw_line_energy_parse(const char *name, aimc_hw_line_energy *value);
 const char *aimc_hw_weight_mapping_name(aimc_hw_weight_mapping value);
 aimc_status aimc_hw_weight_mapping_parse(const char *name, aimc_hw_weight_mapping *value);
 const char *aimc_hw_program_energy_name(aimc_hw_program_energy value);

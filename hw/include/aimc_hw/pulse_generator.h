@@ -2,7 +2,7 @@
 // loads the row and column probabilities (setup time), then drives the bit
 // trains the C core drew, one slot per pulse period, all lines in parallel:
 // a sample takes setup + BL x period. Line charging costs energy per pulse on a
-// row or column line. Samples the C core skipped (x = 0 or d = 0) cost nothing.
+// row or column line (aimc_hw_row_line_pulse_energy, _col_: C_line V^2 or a table value). Samples the C core skipped (x = 0 or d = 0) cost nothing.
 #ifndef AIMC_HW_PULSE_GENERATOR_H
 #define AIMC_HW_PULSE_GENERATOR_H
 
@@ -16,7 +16,10 @@ namespace aimc::hw {
 
 class PulseGenerator : public sc_core::sc_module, public StatProvider {
  public:
-  PulseGenerator(const sc_core::sc_module_name &name, const aimc_hw_pulse_params &params);
+  // chip.pulse with the tile geometry and cell pitches that set the line lengths.
+  PulseGenerator(const sc_core::sc_module_name &name, const aimc_hw_chip_params &chip);
+  double row_line_energy() const { return row_energy_; }
+  double col_line_energy() const { return col_energy_; }
 
   const sc_core::sc_time &period() const { return period_; }
   const sc_core::sc_time &width() const { return width_; }
@@ -27,8 +30,8 @@ class PulseGenerator : public sc_core::sc_module, public StatProvider {
   void fire(const aimc_update_stats &update, aimc_hw_phase phase);
 
  private:
-  aimc_hw_pulse_params params_;
   sc_core::sc_time period_, width_, setup_;
+  double row_energy_, col_energy_;  // J per pulse on one row / column line
   Counter &samples_;
   Counter &slots_;
   Counter &row_pulses_;

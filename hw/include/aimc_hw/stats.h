@@ -62,6 +62,9 @@ class StatProvider {
   double energy(aimc_hw_phase phase) const { return energy_[phase]; }
   double energy_total() const;
   sc_core::sc_time busy_time() const { return busy_; }
+  // Static power (W) drawn while the chip is powered; its leakage energy is this
+  // times the powered time (leakage_energy), booked apart from the phases.
+  double static_power() const { return static_power_; }
   // Checkpoints (state.cpp): counters, energy and busy time; components with
   // more state (arrays, resource timelines) extend both and call the base first.
   virtual void save_state(aimc_writer *out) const;
@@ -74,6 +77,7 @@ class StatProvider {
   Counter &add_counter(const std::string &name, const std::string &unit, const std::string &description);
   Counter &add_amount(const std::string &name, const std::string &unit, const std::string &description);
   void add_energy(aimc_hw_phase phase, double joules) { energy_[phase] += joules; }
+  void set_static_power(double watts) { static_power_ = watts; }
   void add_busy(const sc_core::sc_time &t) {
     if (keep_time_) busy_ += t;
   }
@@ -84,6 +88,7 @@ class StatProvider {
   std::array<double, AIMC_HW_PHASE_COUNT> energy_{};
   sc_core::sc_time busy_ = sc_core::SC_ZERO_TIME;
   bool keep_time_ = true;
+  double static_power_ = 0.0;
 };
 
 // Per-phase time and operation counts kept by whoever issues the operations.
@@ -108,6 +113,15 @@ struct RunSummary {
   int layers = 0;
   const aimc_hw_chip_params *params = nullptr;  // the chip's, for its area (area.h); nullptr: no area
 };
+
+// The time a run's components are powered: the whole simulated run, from 0 to
+// the end of its last operation (0 for an untimed chip: no leakage).
+double powered_time(const RunSummary &run);
+// Leakage energy of one component (static power x powered time) and the sums of
+// static power and leakage over every StatProvider at or below `root`.
+double leakage_energy(const sc_core::sc_object &object, double powered_seconds);
+double subtree_static_power(const sc_core::sc_object &root);
+double subtree_leakage(const sc_core::sc_object &root, double powered_seconds);
 
 aimc_status write_stats_json(const sc_core::sc_object &root, const RunSummary &run, FILE *out);
 aimc_status write_summary(const sc_core::sc_object &root, const RunSummary &run, FILE *out);

@@ -25,9 +25,10 @@
 
 extern char **environ;
 
-static const char usage[] = "usage: aimcsim plot OUTDIR [-o PLOTDIR]\n"
+static const char usage[] = "usage: aimcsim plot OUTDIR [-o PLOTDIR] [--table]\n"
                             "  writes OUTDIR/plots (or PLOTDIR)/{training,energy,histograms}.{png,svg};\n"
-                            "  for a sweep directory (results.csv of aimcsim sweep), pareto.{png,svg}\n";
+                            "  for a sweep directory (results.csv of aimcsim sweep), pareto.{png,svg}\n"
+                            "  --table  (sweep directory) print results.csv as a markdown table instead\n";
 
 static int file_exists(const char *path) {
   struct stat st;
@@ -156,12 +157,15 @@ static int run_gnuplot(const char *script) {
 
 int aimc_cmd_plot(int argc, char **argv) {
   const char *rundir = NULL, *plotdir_arg = NULL;
+  int table_only = 0;
   for (int k = 1; k < argc; ++k) {
     if (strcmp(argv[k], "--help") == 0) {
       fputs(usage, stdout);
       return AIMC_EXIT_OK;
     } else if (strcmp(argv[k], "-o") == 0 && k + 1 < argc) {
       plotdir_arg = argv[++k];
+    } else if (strcmp(argv[k], "--table") == 0) {
+      table_only = 1;
     } else if (argv[k][0] != '-' && !rundir) {
       rundir = argv[k];
     } else {
@@ -196,8 +200,12 @@ int aimc_cmd_plot(int argc, char **argv) {
     /* A sweep directory: the Pareto scatter of its points (sim/src/sweep/plot.c). */
     char results[4096];
     if (snprintf(results, sizeof results, "%s/results.csv", rundir) < (int)sizeof results && file_exists(results))
-      return aimc_sweep_plot(rundir, plotdir_arg);
+      return aimc_sweep_plot(rundir, plotdir_arg, table_only);
     fprintf(stderr, "aimcsim plot: %s: no metrics.csv (is it a run directory of aimcsim run?)\n", rundir);
+    return AIMC_EXIT_USAGE;
+  }
+  if (table_only) {
+    fprintf(stderr, "aimcsim plot: --table is for a sweep directory; %s has no results.csv\n", rundir);
     return AIMC_EXIT_USAGE;
   }
   if (strchr(rundir, '\'') || strchr(plotdir, '\'')) {

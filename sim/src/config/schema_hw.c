@@ -13,6 +13,7 @@ _Static_assert(sizeof(aimc_hw_dac_encoding) == sizeof(int), "enum storage");
 _Static_assert(sizeof(aimc_hw_adc_type) == sizeof(int), "enum storage");
 _Static_assert(sizeof(aimc_hw_adc_cost) == sizeof(int), "enum storage");
 _Static_assert(sizeof(aimc_hw_weight_mapping) == sizeof(int), "enum storage");
+_Static_assert(sizeof(aimc_hw_line_energy) == sizeof(int), "enum storage");
 _Static_assert(sizeof(aimc_hw_program_energy) == sizeof(int), "enum storage");
 
 static const char *dac_encoding_name(int v) {
@@ -23,6 +24,9 @@ static const char *adc_type_name(int v) {
 }
 static const char *adc_cost_name(int v) {
   return v >= 0 && v < AIMC_HW_ADC_COST_COUNT ? aimc_hw_adc_cost_name((aimc_hw_adc_cost)v) : NULL;
+}
+static const char *line_energy_name(int v) {
+  return v >= 0 && v < AIMC_HW_LINE_ENERGY_COUNT ? aimc_hw_line_energy_name((aimc_hw_line_energy)v) : NULL;
 }
 static const char *weight_mapping_name(int v) {
   return v >= 0 && v < AIMC_HW_WEIGHT_MAPPING_COUNT ? aimc_hw_weight_mapping_name((aimc_hw_weight_mapping)v) : NULL;
@@ -99,6 +103,8 @@ static const aimc_cfg_field adc_fields[] = {
                         "ramp model: one LSB step (comparator decision and count); 2^bits of them per conversion"),
   AIMC_CFG_INT_FIELD(aimc_hw_adc_params, columns_per_adc, NULL, 1, 1 << 24, GE | LE,
                      "lines multiplexed onto one ADC"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_adc_params, leakage_fraction, NULL, NONE, 0, 1, GE | LE,
+                        "leakage: static power of one ADC over energy_per_conversion x its sample rate"),
 };
 HW_SECTION(adc_schema, "adc", "Output ADCs of a tile, each shared by columns_per_adc lines.", aimc_hw_adc_params,
            adc_fields, aimc_hw_adc_params_default, aimc_hw_adc_params_validate);
@@ -107,11 +113,17 @@ static const aimc_cfg_field pulse_fields[] = {
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_pulse_params, pulse_width, NULL, TIME, 0, 0, GT, "duration of one line pulse"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_pulse_params, pulse_period, NULL, TIME, 0, 0, GT, "slot length, >= pulse_width"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_pulse_params, amplitude, NULL, AIMC_UNIT_VOLTAGE, 0, 0, GT,
-                        "pulse amplitude on a line"),
+                        "pulse amplitude on a line (model line energy: E = C_line amplitude^2)"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_pulse_params, setup_time, NULL, TIME, 0, 0, GE,
                         "loading the probabilities of one sample"),
   AIMC_CFG_DOUBLE_FIELD(aimc_hw_pulse_params, energy_per_line_pulse, NULL, ENERGY, 0, 0, GE,
-                        "charging one row or column line for one pulse"),
+                        "table line energy: charging one row or column line for one pulse"),
+  AIMC_CFG_ENUM_FIELD(aimc_hw_pulse_params, line_energy, NULL, line_energy_name, 0,
+                      "model (C_line amplitude^2 from the line's length) or table (energy_per_line_pulse)"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_pulse_params, wire_capacitance, NULL, NONE, 0, 1e-6, GE | LE,
+                        "model line energy: wire capacitance per length of a line in F/m (0.2 fF/um = 2e-10)"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_pulse_params, cell_capacitance, NULL, AIMC_UNIT_CAPACITANCE, 0, 1, GE | LE,
+                        "model line energy: capacitance each cell adds to its line"),
 };
 HW_SECTION(pulse_schema, "pulse", "Update pulse generator: row and column drivers of the stochastic pulse trains.",
            aimc_hw_pulse_params, pulse_fields, aimc_hw_pulse_params_default, aimc_hw_pulse_params_validate);
@@ -186,6 +198,8 @@ static const aimc_cfg_field controller_fields[] = {
                          "one element scanned for update management"),
   AIMC_CFG_SECTION_FIELD(aimc_hw_controller_params, add, add_cost_schema,
                          "one addition of partial sums of a split layer"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_controller_params, static_power, NULL, AIMC_UNIT_POWER, 0, 1e3, GE | LE,
+                        "leakage power of the controller while the chip is powered"),
 };
 HW_SECTION(controller_schema, "controller", "The clocked digital controller and its per-operation costs.",
            aimc_hw_controller_params, controller_fields, aimc_hw_controller_params_default,
@@ -201,6 +215,8 @@ static const aimc_cfg_field buffer_fields[] = {
   AIMC_CFG_INT_FIELD(aimc_hw_buffer_params, ports, NULL, 1, 1024, GE | LE, "accesses served at once"),
   AIMC_CFG_INT_FIELD(aimc_hw_buffer_params, word_bits, NULL, 1, 64, GE | LE,
                      "bits of one stored activation or error value"),
+  AIMC_CFG_DOUBLE_FIELD(aimc_hw_buffer_params, leakage_power_per_byte, NULL, AIMC_UNIT_POWER, 0, 1e-3, GE | LE,
+                        "leakage power per byte of capacity (chip.area.buffer_bytes) while the chip is powered"),
 };
 HW_SECTION(buffer_schema, "buffer", "SRAM buffer for activations and errors between layers.", aimc_hw_buffer_params,
            buffer_fields, aimc_hw_buffer_params_default, aimc_hw_buffer_params_validate);

@@ -379,7 +379,8 @@ static const aimc_cfg_field io_fields[] = {
   AIMC_CFG_DOUBLE_FIELD(IO, nm_thres, NULL, NONE, 0, 0, GE,
                         "abs_max: cap of the input scale if > 0; constant: the input scale"),
   AIMC_CFG_ENUM_FIELD(IO, bound_management, NULL, bound_management_name, 0,
-                      "iterative: repeat with doubled input scale while outputs clip"),
+                      "iterative: repeat with doubled input scale while outputs clip (forward reads only: "
+                      "backward's is none unless given, and iterative is refused there)"),
   AIMC_CFG_DOUBLE_FIELD(IO, max_bm_factor, NULL, NONE, 1, 0, GE, "largest bound-management factor"),
   AIMC_CFG_DOUBLE_FIELD(IO, max_bm_res, NULL, NONE, 0, 0, GT, "largest factor*inp_res"),
   AIMC_CFG_DOUBLE_FIELD(IO, out_scale, NULL, NONE, 0, 0, 0, "digital output scale"),

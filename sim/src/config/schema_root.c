@@ -52,10 +52,16 @@ static aimc_status reset_check(const aimc_config *config) {
 }
 
 /* Bound management repeats forward reads only (AIHWKIT has none for the
- * transposed read): its limits in the backward section would be ignored. */
+ * transposed read: ForwardBackwardPassIOManaged::backwardVector sets it to
+ * None): backward.bound_management is none unless given (config_derive), and
+ * a given iterative or limits in the backward section would be ignored. */
 static aimc_status backward_check(const aimc_config *config) {
   aimc_io_params io;
   aimc_io_params_default(&io);
+  if (config->backward.bound_management != AIMC_BM_NONE)
+    return aimc_error_set(AIMC_EINVAL, "backward.bound_management = %s has no effect: bound management repeats "
+                          "forward reads only (as in AIHWKIT); leave it at none",
+                          aimc_bound_management_name(config->backward.bound_management));
   if (config->backward.max_bm_factor != io.max_bm_factor)
     return aimc_error_set(AIMC_EINVAL, "backward.max_bm_factor = %g has no effect: bound management repeats forward "
                           "reads only; leave it at %g", config->backward.max_bm_factor, io.max_bm_factor);
@@ -65,16 +71,29 @@ static aimc_status backward_check(const aimc_config *config) {
   return AIMC_OK;
 }
 
-/* No cost or time depends on the line amplitude (a line pulse costs
- * energy_per_line_pulse, a device pulse follows chip.conductance): another
- * value than the reference chip's would be silently ignored. */
-static aimc_status amplitude_check(const aimc_config *config) {
-  aimc_hw_pulse_params pulse;
-  aimc_hw_pulse_params_default(&pulse);
-  if (config->chip.pulse.amplitude != pulse.amplitude)
-    return aimc_error_set(AIMC_EINVAL, "chip.pulse.amplitude = %g V has no effect (a line pulse costs "
-                          "chip.pulse.energy_per_line_pulse, a device pulse follows chip.conductance); leave it at "
-                          "%g V", config->chip.pulse.amplitude, pulse.amplitude);
+/* A line pulse costs C_line x amplitude^2 (model) or energy_per_line_pulse
+ * (table): the constants of the other way would be silently ignored. */
+static aimc_status line_energy_check(const aimc_config *config) {
+  const aimc_hw_pulse_params *pulse = &config->chip.pulse;
+  aimc_hw_pulse_params d;
+  aimc_hw_pulse_params_default(&d);
+  const int model = pulse->line_energy == AIMC_HW_LINE_ENERGY_MODEL;
+  struct {
+    const char *key, *unit;
+    double value, fallback;
+    int used;
+  } keys[] = {
+    {"amplitude", " V", pulse->amplitude, d.amplitude, model},
+    {"wire_capacitance", "", pulse->wire_capacitance, d.wire_capacitance, model},
+    {"cell_capacitance", " F", pulse->cell_capacitance, d.cell_capacitance, model},
+    {"energy_per_line_pulse", " J", pulse->energy_per_line_pulse, d.energy_per_line_pulse, !model},
+  };
+  for (size_t k = 0; k < sizeof keys / sizeof keys[0]; ++k)
+    if (!keys[k].used && keys[k].value != keys[k].fallback)
+      return aimc_error_set(AIMC_EINVAL, "chip.pulse.%s = %g%s has no effect with chip.pulse.line_energy %s "
+                            "(docs/hardware.md, \"Update line energy\"); leave it at its default %g%s",
+                            keys[k].key, keys[k].value, keys[k].unit, aimc_hw_line_energy_name(pulse->line_energy),
+                            keys[k].fallback, keys[k].unit);
   return AIMC_OK;
 }
 
@@ -159,6 +178,7 @@ static void config_derive(void *target, const aimc_cfg_given *given) {
   aimc_config *config = target;
   follow_converters(&config->forward, "forward", given, &config->chip);
   follow_converters(&config->backward, "backward", given, &config->chip);
+  if (aimc_cfg_given_text(given, "backward.bound_management") == NULL) config->backward.bound_management = AIMC_BM_NONE;
   follow_converters(&config->transfer_forward, "transfer_forward", given, &config->chip);
 }
 
@@ -178,7 +198,7 @@ static aimc_status resolution_check(const aimc_config *config) {
 static aimc_status config_validate(const void *target) {
   aimc_status status = reset_check(target);
   if (status == AIMC_OK) status = backward_check(target);
-  if (status == AIMC_OK) status = amplitude_check(target);
+  if (status == AIMC_OK) status = line_energy_check(target);
   if (status == AIMC_OK) status = adc_cost_check(target);
   if (status == AIMC_OK) status = dac_cost_check(target);
   if (status == AIMC_OK) status = resolution_check(target);

@@ -1,6 +1,6 @@
 /*
- * The Pareto front of a sweep over (energy per sample, latency per sample,
- * error), all minimised.
+ * The Pareto front of a sweep over the objectives its file chooses (error,
+ * energy per sample, latency per sample, area), all minimised.
  *
  * The eligible points are sorted lexicographically by their objectives. A
  * point can be dominated only by one that sorts before it, and if that one is
@@ -14,6 +14,18 @@
 
 #include "aimc_sim/sweep.h"
 
+static const char *const objective_names[AIMC_SWEEP_OBJECTIVES] = {"error", "energy", "latency", "area"};
+
+const char *aimc_sweep_objective_name(int objective) {
+  return objective >= 0 && objective < AIMC_SWEEP_OBJECTIVES ? objective_names[objective] : "?";
+}
+
+int aimc_sweep_objective_find(const char *name) {
+  for (int k = 0; k < AIMC_SWEEP_OBJECTIVES; ++k)
+    if (strcmp(name, objective_names[k]) == 0) return k;
+  return -1;
+}
+
 double aimc_sweep_error_objective(double asymptotic_error, double final_test_accuracy, double final_loss) {
   if (isfinite(asymptotic_error)) return asymptotic_error;
   if (isfinite(final_test_accuracy)) return 1.0 - final_test_accuracy;
@@ -22,10 +34,12 @@ double aimc_sweep_error_objective(double asymptotic_error, double final_test_acc
 }
 
 typedef struct candidate {
-  double objective[AIMC_SWEEP_OBJECTIVES]; /* NaN replaced by +infinity */
+  double objective[AIMC_SWEEP_OBJECTIVES]; /* NaN replaced by +infinity; unused ones 0 */
   size_t index;
 } candidate;
 
+/* Unused objectives are 0 in every candidate, so comparing all of them is
+ * comparing the chosen ones. */
 static int compare_candidates(const void *a, const void *b) {
   const candidate *x = a, *y = b;
   for (int k = 0; k < AIMC_SWEEP_OBJECTIVES; ++k) {
@@ -45,7 +59,11 @@ static int dominates(const candidate *a, const candidate *b) {
   return better;
 }
 
-aimc_status aimc_sweep_pareto_front(size_t count, const double *objectives, const int *eligible, int *on_front) {
+aimc_status aimc_sweep_pareto_front(size_t count, size_t objective_count, const double *objectives, const int *eligible,
+                                    int *on_front) {
+  if (objective_count < 1 || objective_count > AIMC_SWEEP_OBJECTIVES)
+    return aimc_error_set(AIMC_EINVAL, "Pareto front: %zu objectives; 1 to %d are known", objective_count,
+                          AIMC_SWEEP_OBJECTIVES);
   size_t n = 0;
   for (size_t i = 0; i < count; ++i) {
     on_front[i] = 0;
@@ -62,8 +80,9 @@ aimc_status aimc_sweep_pareto_front(size_t count, const double *objectives, cons
   n = 0;
   for (size_t i = 0; i < count; ++i) {
     if (!eligible[i]) continue;
-    for (int k = 0; k < AIMC_SWEEP_OBJECTIVES; ++k) {
-      double v = objectives[AIMC_SWEEP_OBJECTIVES * i + k];
+    memset(sorted[n].objective, 0, sizeof sorted[n].objective);
+    for (size_t k = 0; k < objective_count; ++k) {
+      double v = objectives[objective_count * i + k];
       sorted[n].objective[k] = isnan(v) ? INFINITY : v;
     }
     sorted[n++].index = i;

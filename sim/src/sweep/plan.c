@@ -38,7 +38,8 @@
 #define MAX_RANGE_VALUES 100000
 #define SEED_MAX 0x7fffffffL
 
-static const char *const sweep_keys[] = {"version", "base", "set", "grid", "zip", "seeds", "repeat", "threads"};
+static const char *const sweep_keys[] = {"version", "base",   "set",     "grid",      "zip",
+                                         "seeds",   "repeat", "threads", "objectives"};
 
 /* Parameters and dimensions grow while the file is read. */
 typedef struct builder {
@@ -464,6 +465,97 @@ static aimc_status read_seeds(builder *b, const cfg_node *seeds, const cfg_node 
   return new_dimension(b, first, 1, n);
 }
 
+/* objectives: [error, energy, latency, area] (any of them, each once, in any
+ * order); all four, in that order, when node is NULL. */
+static aimc_status read_objectives(const cfg_node *node, int *objectives, size_t *count, aimc_cfg_error *error) {
+  *count = 0;
+  if (!node) {
+    for (int k = 0; k < AIMC_SWEEP_OBJECTIVES; ++k) objectives[(*count)++] = k;
+    return AIMC_OK;
+  }
+  if (node->kind != CFG_SEQUENCE || node->count == 0)
+    return cfg_error_at(error, node, "objectives: must be a list of one or more of error, energy, latency, area");
+  const char *names[AIMC_SWEEP_OBJECTIVES];
+  for (int k = 0; k < AIMC_SWEEP_OBJECTIVES; ++k) names[k] = aimc_sweep_objective_name(k);
+  for (size_t i = 0; i < node->count; ++i) {
+    const cfg_node *item = node->items[i];
+    if (item->kind != CFG_SCALAR)
+      return cfg_error_at(error, item, "an objective must be one of error, energy, latency, area");
+    int k = aimc_sweep_objective_find(item->text);
+    if (k < 0) {
+      const char *hint = closest(item->text, names, AIMC_SWEEP_OBJECTIVES);
+      return cfg_error_at(error, item, "unknown objective '%s'%s%s%s; objectives: error, energy, latency, area",
+                          item->text, hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (objectives[j] == k)
+        return cfg_error_at(error, item, "objective '%s' is listed twice (first at line %d, column %d)", item->text,
+                            node->items[j]->line, node->items[j]->column);
+    }
+    objectives[(*count)++] = k;
+  }
+  return AIMC_OK;
+}
+
+/* A sweep file's tree, read into arena; NULL root for an empty file. */
+static aimc_status read_tree(cfg_arena *arena, const char *path, const char *text, size_t length, cfg_node **root,
+                             aimc_cfg_error *error) {
+  cfg_source *source = cfg_arena_alloc(arena, sizeof *source);
+  char *copy = cfg_arena_strndup(arena, text, length);
+  char *origin = cfg_arena_strndup(arena, path, strlen(path));
+  if (!source || !copy || !origin) return cfg_error_plain(error, AIMC_ENOMEM, path, "out of memory");
+  memset(source, 0, sizeof *source);
+  source->origin = origin;
+  source->text = copy;
+  source->length = length;
+  return cfg_read_document(arena, source, copy, length, root, error);
+}
+
+aimc_status sweep_read_objectives(const char *path, int *objectives, size_t *count, aimc_cfg_error *error) {
+  if (access(path, F_OK) != 0) return read_objectives(NULL, objectives, count, error);
+  size_t length = 0;
+  char *text = read_text_file(path, SWEEP_FILE_MAX_BYTES, &length, error);
+  if (!text) return AIMC_EIO;
+  cfg_arena arena;
+  memset(&arena, 0, sizeof arena);
+  cfg_node *root = NULL;
+  aimc_status status = read_tree(&arena, path, text, length, &root, error);
+  free(text);
+  if (status == AIMC_OK && (!root || root->kind != CFG_MAPPING))
+    status = cfg_error_plain(error, AIMC_EFORMAT, path, "not a sweep file");
+  if (status == AIMC_OK) status = read_objectives(cfg_mapping_get(root, "objectives", NULL), objectives, count, error);
+  cfg_arena_free(&arena);
+  return status;
+}
+
+static int same_tree(const cfg_node *a, const cfg_node *b, int top) {
+  if (!a || !b) return a == b;
+  if (a->kind != b->kind) return 0;
+  if (a->kind == CFG_SCALAR) return a->quoted == b->quoted && strcmp(a->text, b->text) == 0;
+  size_t i = 0, j = 0;
+  for (;;) {
+    /* At the top, the objectives: entries are skipped on either side. */
+    while (top && i + 1 < a->count && strcmp(a->items[i]->text, "objectives") == 0) i += 2;
+    while (top && j + 1 < b->count && strcmp(b->items[j]->text, "objectives") == 0) j += 2;
+    if (i >= a->count || j >= b->count) return i >= a->count && j >= b->count;
+    if (!same_tree(a->items[i], b->items[j], 0)) return 0;
+    ++i;
+    ++j;
+  }
+}
+
+int sweep_same_but_objectives(const char *path, const char *a, size_t a_length, const char *b, size_t b_length) {
+  cfg_arena arena;
+  memset(&arena, 0, sizeof arena);
+  cfg_node *x = NULL, *y = NULL;
+  aimc_cfg_error error;
+  int same = read_tree(&arena, path, a, a_length, &x, &error) == AIMC_OK &&
+             read_tree(&arena, path, b, b_length, &y, &error) == AIMC_OK && x && y && x->kind == CFG_MAPPING &&
+             y->kind == CFG_MAPPING && same_tree(x, y, 1);
+  cfg_arena_free(&arena);
+  return same;
+}
+
 /* Loads the base config with `set` once: a broken base or set value would fail
  * every point, so it is reported now, at the set entry it comes from. */
 static aimc_status check_base(builder *b, const cfg_node *set, unsigned long long *seed) {
@@ -499,7 +591,7 @@ static aimc_status read_plan(builder *b, const cfg_node *root) {
     if (!known) {
       const char *hint = closest(key->text, sweep_keys, key_count);
       return cfg_error_at(b->error, key, "unknown key '%s' in a sweep file%s%s%s; keys: version, base, set, grid, zip, "
-                          "seeds, repeat, threads", key->text, hint ? "; did you mean '" : "", hint ? hint : "",
+                          "seeds, repeat, threads, objectives", key->text, hint ? "; did you mean '" : "", hint ? hint : "",
                           hint ? "'?" : "");
     }
   }
@@ -548,6 +640,9 @@ static aimc_status read_plan(builder *b, const cfg_node *root) {
       return cfg_error_at(b->error, b->keys[i], "experiment.seed is set by %s: (line %d)", seeds ? "seeds" : "repeat",
                           seeds ? seeds_key->line : repeat_key->line);
   }
+  const cfg_node *objectives = cfg_mapping_get(root, "objectives", NULL);
+  if ((status = read_objectives(objectives, plan->objectives, &plan->objective_count, b->error)) != AIMC_OK)
+    return status;
   unsigned long long base_seed = 0;
   if ((status = check_base(b, set, &base_seed)) != AIMC_OK) return status;
   if ((seeds || repeat) && (status = read_seeds(b, seeds, repeat, base_seed)) != AIMC_OK) return status;

@@ -261,21 +261,27 @@ static const char *status_name(sweep_status status) {
   }
 }
 
+/* The value of objective `objective` for a row. */
+static double objective_value(const sweep_row *r, int objective) {
+  switch (objective) {
+    case AIMC_SWEEP_ERROR: return aimc_sweep_error_objective(r->asymptotic_error, r->final_test_accuracy, r->final_loss);
+    case AIMC_SWEEP_ENERGY: return r->energy_per_sample;
+    case AIMC_SWEEP_LATENCY: return r->latency_per_sample;
+    default: return r->area;
+  }
+}
+
 static aimc_status mark_front(const sweep_plan *plan, sweep_row *rows) {
-  size_t n = plan->point_count;
-  double *objectives = calloc(n * AIMC_SWEEP_OBJECTIVES + 1, sizeof *objectives);
+  size_t n = plan->point_count, m = plan->objective_count;
+  double *objectives = calloc(n * m + 1, sizeof *objectives);
   int *eligible = calloc(n + 1, sizeof *eligible);
-  int *front = malloc(n * sizeof *front);
+  int *front = malloc((n + 1) * sizeof *front);
   aimc_status status = objectives && eligible && front ? AIMC_OK : aimc_error_set(AIMC_ENOMEM, "sweep: out of memory");
   for (size_t i = 0; i < n && status == AIMC_OK; ++i) {
-    const sweep_row *r = &rows[i];
-    objectives[AIMC_SWEEP_OBJECTIVES * i + AIMC_SWEEP_ENERGY] = r->energy_per_sample;
-    objectives[AIMC_SWEEP_OBJECTIVES * i + AIMC_SWEEP_LATENCY] = r->latency_per_sample;
-    objectives[AIMC_SWEEP_OBJECTIVES * i + AIMC_SWEEP_ERROR] =
-        aimc_sweep_error_objective(r->asymptotic_error, r->final_test_accuracy, r->final_loss);
-    eligible[i] = r->status == SWEEP_COMPLETED;
+    for (size_t k = 0; k < m; ++k) objectives[m * i + k] = objective_value(&rows[i], plan->objectives[k]);
+    eligible[i] = rows[i].status == SWEEP_COMPLETED;
   }
-  if (status == AIMC_OK) status = aimc_sweep_pareto_front(n, objectives, eligible, front);
+  if (status == AIMC_OK) status = aimc_sweep_pareto_front(n, m, objectives, eligible, front);
   for (size_t i = 0; i < n && status == AIMC_OK; ++i) rows[i].pareto = front[i];
   free(objectives);
   free(eligible);

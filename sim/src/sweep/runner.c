@@ -138,6 +138,20 @@ static int same_bytes(const char *path, const char *text, size_t length) {
   return same;
 }
 
+/* 1 if the sweep file at `copy` differs from the plan's only in its
+ * objectives: (the front is derived from the rows, so it is recomputed). */
+static int same_but_objectives(const sweep_plan *plan, const char *copy) {
+  FILE *file = fopen(copy, "rb");
+  if (!file) return 0;
+  char *text = malloc((size_t)1 << 20);
+  size_t length = text ? fread(text, 1, ((size_t)1 << 20) - 1, file) : 0;
+  int complete = text && !ferror(file) && feof(file);
+  fclose(file);
+  int same = complete && sweep_same_but_objectives(copy, text, length, plan->text, plan->text_length);
+  free(text);
+  return same;
+}
+
 static int directory_is_empty(const char *path) {
   DIR *dir = opendir(path);
   if (!dir) return 0;
@@ -154,7 +168,7 @@ static int check_outdir(const sweep_plan *plan, const char *outdir, const char *
   struct stat st;
   if (stat(outdir, &st) != 0) return AIMC_EXIT_OK;
   if (access(copy, F_OK) == 0) {
-    if (!same_bytes(copy, plan->text, plan->text_length)) {
+    if (!same_bytes(copy, plan->text, plan->text_length) && !same_but_objectives(plan, copy)) {
       fprintf(stderr,
               "aimcsim sweep: %s holds another sweep (its sweep.yaml differs from %s); give another -o, "
               "or remove it to start over\n",
@@ -187,7 +201,13 @@ static int prepare_outdir(const sweep_plan *plan, const char *outdir, int *lock)
   }
   if (status == AIMC_EXIT_OK) status = check_outdir(plan, outdir, copy);
   if (status == AIMC_EXIT_OK && (aimc_make_directories(points) != AIMC_OK)) status = AIMC_EXIT_FAILURE;
-  if (status == AIMC_EXIT_OK && access(copy, F_OK) != 0) {
+  /* A new directory, or one whose sweep file chose other objectives: sweep.yaml
+   * becomes this file, so that it always says which objectives results.csv's
+   * pareto column is over. */
+  if (status == AIMC_EXIT_OK && !same_bytes(copy, plan->text, plan->text_length)) {
+    if (access(copy, F_OK) == 0)
+      fprintf(stderr, "sweep: %s chooses other objectives than %s; the Pareto front is recomputed over them\n",
+              plan->path, copy);
     aimc_atomic_file file;
     aimc_status written = aimc_atomic_open(&file, copy);
     if (written == AIMC_OK) written = aimc_atomic_write(&file, plan->text, plan->text_length);
@@ -394,7 +414,10 @@ static int sweep(int argc, char **argv, int rank, int ranks) {
            plan.point_count, completed, failed, interrupted, plan.point_count - completed - failed - interrupted,
            run.started, kept);
     if (ranks > 1) printf("sweep: %d MPI ranks; %zu points run by ranks other than 0\n", ranks, run.remote);
-    printf("wrote %s/results.csv\n", outdir);
+    printf("wrote %s/results.csv (Pareto front over", outdir);
+    for (size_t k = 0; k < plan.objective_count; ++k)
+      printf("%s %s", k ? "," : "", aimc_sweep_objective_name(plan.objectives[k]));
+    printf(")\n");
     if (sweep_stop_requested())
       status = AIMC_EXIT_INTERRUPTED;
     else if (run.write_failed || completed < plan.point_count)

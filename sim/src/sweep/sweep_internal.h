@@ -11,6 +11,7 @@
 
 #include "../config/config_internal.h"
 #include "aimc/error.h"
+#include "aimc_sim/sweep.h"
 
 /* ---- The plan (plan.c) ---- */
 
@@ -43,6 +44,8 @@ typedef struct sweep_plan {
   sweep_dimension *dimensions; /* the first varies slowest */
   size_t dimension_count;
   int threads;                /* --threads of each run */
+  int objectives[AIMC_SWEEP_OBJECTIVES]; /* the Pareto front's, as the file lists them */
+  size_t objective_count;
   size_t point_count;         /* product of the dimensions' lengths */
 } sweep_plan;
 
@@ -51,6 +54,16 @@ typedef struct sweep_plan {
  * config engine's file:line:col form, otherwise. sweep_plan_free releases it. */
 aimc_status sweep_plan_load(sweep_plan *plan, const char *path, aimc_cfg_error *error);
 void sweep_plan_free(sweep_plan *plan);
+
+/* The objectives a sweep file lists (objectives:), or the default (error,
+ * energy, latency, area) when it lists none: reads only that key of the file
+ * at path (a sweep directory's sweep.yaml). A missing file gives the default.
+ * AIMC_EFORMAT (or AIMC_EIO) with error set otherwise. */
+aimc_status sweep_read_objectives(const char *path, int *objectives, size_t *count, aimc_cfg_error *error);
+
+/* 1 if two sweep files are the same apart from their objectives: entries
+ * (the same YAML tree otherwise, key order and quoting included). */
+int sweep_same_but_objectives(const char *path, const char *a, size_t a_length, const char *b, size_t b_length);
 
 /* Index of the value parameter p takes at point `point`. */
 size_t sweep_value_index(const sweep_plan *plan, size_t point, size_t parameter);
@@ -123,7 +136,7 @@ int sweep_row_read(const char *point_directory, sweep_row *row);
 void sweep_row_collect(const sweep_plan *plan, const char *outdir, size_t point, int wait_status, double wall,
                        int stopping, sweep_row *row);
 void sweep_row_clear(sweep_row *row);
-/* Marks the Pareto front and writes OUTDIR/results.csv atomically with a row
+/* Marks the Pareto front over the plan's objectives and writes OUTDIR/results.csv atomically with a row
  * for each point that is not pending. */
 aimc_status sweep_results_write(const sweep_plan *plan, const char *outdir, sweep_row *rows);
 

@@ -12,7 +12,7 @@
 /* Memory of one analog tile beyond its cells (one array of a layer on one
  * tile): the SystemC modules of the tile and its periphery, line buffers and
  * counters. Measured as the growth of the peak resident set (GNU time's
- * maximum RSS) of `aimcsim run configs/experiments/fcn.yaml` (Analog SGD, 10
+ * maximum RSS) of `aimcsim run configs/experiments/fcn-aimcsim.yaml` (Analog SGD, 10
  * training images, 1 epoch) between tile sizes: 4x4 -> 8x8 (14,688 -> 3,680
  * tiles) gave 601,816 KiB for 11,008 tiles, 54.7 KiB per tile; 8x8 -> 16x16
  * (3,680 -> 920 tiles) 63.6 KiB per tile; Tiki-Taka (two arrays) at 8x8 twice

@@ -295,6 +295,8 @@ static aimc_status write_summary(const void *source, FILE *out) {
     fprintf(out, "\n");
     for (int p = 0; p < AIMC_HW_PHASE_COUNT; ++p)
       fprintf(out, "  %-10s      %.6g J per %s\n", aimc_hw_phase_name((aimc_hw_phase)p), t.energy[p] / n, unit);
+    fprintf(out, "  %-10s      %.6g J per %s (static power %.6g W over the simulated run)\n", "leakage",
+            t.leakage / n, unit, t.static_power);
     if (t.timed) {
       fprintf(out, "simulated time    %.6g s total, %.6g s per %s\n", t.simulated_time, t.simulated_time / n, unit);
       for (int p = 0; p < AIMC_HW_PHASE_COUNT; ++p)
