@@ -16,7 +16,7 @@ AdcBank::AdcBank(const sc_core::sc_module_name &name, const aimc_hw_adc_params &
       params_(params),
       adcs_((lines + params.columns_per_adc - 1) / params.columns_per_adc),
       conversion_(seconds(aimc_hw_adc_conversion_time(&params))),
-      energy_per_conversion_(aimc_hw_adc_energy_per_conversion(&params)),
+      energy_per_conversion_(aimc_hw_adc_dynamic_energy_per_conversion(&params)),
       conversions_(add_counter("conversions", "1", "analog-to-digital conversions")),
       comparisons_(add_counter("comparisons", "1", "comparator decisions of those conversions")),
       clipped_(add_counter("clipped", "1", "outputs at the range limit in the final pass")) {

@@ -312,6 +312,10 @@ double aimc_hw_col_line_pulse_energy(const aimc_hw_chip_params *params) {
 }
 
 /* Leakage (docs/hardware.md, "Leakage"). */
+double aimc_hw_adc_dynamic_energy_per_conversion(const aimc_hw_adc_params *params) {
+  return (1.0 - params->leakage_fraction) * aimc_hw_adc_energy_per_conversion(params);
+}
+
 double aimc_hw_adc_static_power(const aimc_hw_adc_params *params) {
   return params->leakage_fraction * aimc_hw_adc_energy_per_conversion(params) / aimc_hw_adc_conversion_time(params);
 }

@@ -249,9 +249,10 @@ TEST(AdcCost, DefaultRunAtFourEightAndTwelveBitsGivesThreeDifferentEnergiesAndEr
   // one through its update pulses (a larger error draws longer trains).
   EXPECT_EQ(r4.conversions, r8.conversions);
   EXPECT_EQ(r12.conversions, r8.conversions);
-  EXPECT_NEAR(r4.adc_energy / (r4.conversions * sar_energy(4)), 1.0, 1e-9);
-  EXPECT_NEAR(r8.adc_energy / (r8.conversions * 1.67e-12), 1.0, 1e-9);
-  EXPECT_NEAR(r12.adc_energy / (r12.conversions * sar_energy(12)), 1.0, 1e-9);
+  // Dynamic energy: the 0.8 of E_conv that the default leakage fraction leaves.
+  EXPECT_NEAR(r4.adc_energy / (r4.conversions * 0.8 * sar_energy(4)), 1.0, 1e-9);
+  EXPECT_NEAR(r8.adc_energy / (r8.conversions * 0.8 * 1.67e-12), 1.0, 1e-9);
+  EXPECT_NEAR(r12.adc_energy / (r12.conversions * 0.8 * sar_energy(12)), 1.0, 1e-9);
   EXPECT_NEAR(r4.adc_busy / r8.adc_busy, 0.5, 1e-4);
   EXPECT_NEAR(r12.adc_busy / r8.adc_busy, 1.5, 1e-4);
 }
@@ -274,7 +275,9 @@ TEST(AdcCost, RampRunChargesTwoToTheBitsStepsPerConversion) {
     double conversions = at(adc, {"counters", "conversions", "value"})->valuedouble;
     ASSERT_GT(conversions, 0);
     EXPECT_EQ(at(adc, {"counters", "comparisons", "value"})->valuedouble, conversions * std::ldexp(1.0, bits));
-    EXPECT_NEAR(at(adc, {"energy", "total"})->valuedouble / (conversions * std::ldexp(2.02e-12 / 15, bits)), 1.0, 1e-9);
+    // The dynamic share, 1 - leakage_fraction 0.2, of 2^bits steps.
+    EXPECT_NEAR(at(adc, {"energy", "total"})->valuedouble / (conversions * 0.8 * std::ldexp(2.02e-12 / 15, bits)), 1.0,
+                1e-9);
     busy[k++] = at(adc, {"busy_time"})->valuedouble;
     cJSON_Delete(root);
   }
@@ -493,4 +496,21 @@ TEST(BackwardPeriphery, BoundManagementIsNoneAndIterativeIsRefused) {
   EXPECT_EQ(exe::run("run --quiet -o " + (dir / "b") + " -p backward.bound_management=none -p experiment.steps=10", &out),
             0)
       << out;
+}
+
+// hwcomponents-adc's split of a published E_conv = P / f_s: a conversion books
+// (1 - leakage_fraction) x E_conv, the ADC leaks leakage_fraction x E_conv /
+// t_conv, so one fully busy conversion time costs E_conv in all.
+TEST(AdcCost, ABusyAdcCostsEConvPerConversionInAll) {
+  for (aimc_hw_adc_type type : {AIMC_HW_ADC_SAR, AIMC_HW_ADC_FLASH, AIMC_HW_ADC_RAMP})
+    for (double fraction : {0.0, 0.2, 0.5}) {
+      aimc_hw_adc_params adc = default_adc(type, 6);
+      adc.leakage_fraction = fraction;
+      const double e = aimc_hw_adc_energy_per_conversion(&adc);
+      EXPECT_DOUBLE_EQ(aimc_hw_adc_dynamic_energy_per_conversion(&adc), (1.0 - fraction) * e) << type;
+      EXPECT_NEAR(aimc_hw_adc_dynamic_energy_per_conversion(&adc) +
+                      aimc_hw_adc_static_power(&adc) * aimc_hw_adc_conversion_time(&adc),
+                  e, 1e-12 * e)
+          << type << " " << fraction;
+    }
 }

@@ -314,11 +314,12 @@ TEST(Resources, ARunThatCannotFitIsRefusedWithTheEstimate) {
   EXPECT_NE(out.find("1 GiB are available (AIMCSIM_MEMORY_LIMIT)"), std::string::npos) << out;
   EXPECT_FALSE(exists(path));
   // Disk: a waveform of 2,500 steps x (160 bytes + 24 for the device + 2 lines x
-  // 200) is 0.00136 GiB (resources.h), more than a 1 MiB limit.
+  // 200 + the default's 100 non-perfect reads x 48 for the row's ADC code) is
+  // 13,462,048 bytes, 0.0125 GiB (resources.h), more than a 1 MiB limit.
   EXPECT_EQ(shell("AIMCSIM_DISK_LIMIT=1M " + exe::kExe + " run -p trace.enabled=true -p trace.rows=[0] "
                   "-p trace.cols=[0] -p trace.last_step=100000 --threads 1 -o " + path, &out), 2);
   EXPECT_NE(out.find("of disk"), std::string::npos) << out;
-  EXPECT_NE(out.find("waveforms 0.00136 GiB"), std::string::npos) << out;
+  EXPECT_NE(out.find("waveforms 0.0125 GiB"), std::string::npos) << out;
   EXPECT_FALSE(exists(path));
   // Within the limits the same configuration runs.
   EXPECT_EQ(shell("AIMCSIM_DISK_LIMIT=1G " + exe::kExe + " run -p experiment.steps=3 --quiet --threads 1 -o " + path,

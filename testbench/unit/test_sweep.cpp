@@ -576,6 +576,8 @@ TEST(Sweep, TheFrontIsOverTheChosenObjectivesAndARerunRecomputesIt) {
   const std::string body = "base: " + kBase +
                            "\n"
                            "set:\n  experiment.steps: 20\n  forward.is_perfect: false\n"
+                           // no ADC leakage: fewer ADCs then save area only
+                           "  chip.adc.leakage_fraction: 0\n"
                            "grid:\n  chip.adc.columns_per_adc: [1, 64]\n";
   write_file(sweep, body);
   ASSERT_EQ(sh(kExe + " sweep " + sweep + " -o " + out, &output), 0) << output;

@@ -114,6 +114,11 @@ typedef struct aimc_hw_adc_params {
  * table cost). */
 double aimc_hw_adc_energy_per_conversion(const aimc_hw_adc_params *params);
 double aimc_hw_adc_conversion_time(const aimc_hw_adc_params *params);
+/* The part of E_conv a conversion charges as dynamic energy,
+ * (1 - leakage_fraction) x E_conv: E_conv = P / f_s of a published design
+ * includes its static power, which aimc_hw_adc_static_power books as leakage,
+ * so a fully busy ADC costs E_conv per conversion in all. */
+double aimc_hw_adc_dynamic_energy_per_conversion(const aimc_hw_adc_params *params);
 
 /* Where the energy of one line pulse of the update comes from. */
 typedef enum aimc_hw_line_energy {

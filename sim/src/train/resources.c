@@ -108,6 +108,8 @@ void run_estimate_resources(const aimc_config *config, int checkpointing, run_es
                                      config->experiment.workload == AIMC_WORKLOAD_LEAST_SQUARES
                                          ? AIMC_TRACE_LINE_PULSED_BYTES
                                          : AIMC_TRACE_LINE_READ_BYTES);
+    if (config->experiment.workload == AIMC_WORKLOAD_LEAST_SQUARES && !config->forward.is_perfect)
+      e->trace += window * config->least_squares.rows * AIMC_TRACE_LS_READ_BYTES;
   }
   e->disk = e->results + e->checkpoint + e->trace;
 }

@@ -33,6 +33,11 @@
 #define AIMC_TRACE_DEVICE_BYTES 24.0
 #define AIMC_TRACE_LINE_PULSED_BYTES 200.0
 #define AIMC_TRACE_LINE_READ_BYTES 18.0
+/* Least squares through a non-perfect forward periphery: each of the m reads
+ * of a step changes the traced row's ADC code (about 21 bytes of a 32-bit
+ * code) and the time stamps and activity around it: 47 bytes a read measured
+ * (200 steps of m = 100, dim 64), rounded up. */
+#define AIMC_TRACE_LS_READ_BYTES 48.0
 
 /* pulse-check: per cell, the start state, the chip's weights, F and G, the
  * trial's pulse and half-select counts and the cell's sums (cmd_pulse_check.c);
