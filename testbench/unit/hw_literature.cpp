@@ -1,9 +1,12 @@
 // The configurations of published cost estimates (configs/literature/,
 // docs/validation.md "Cost model against the literature"): every one loads, and
 // the Li et al. 2025 Table 5 chip spends on each update sample the closed form
-// the documentation states, setup + BL x pulse period = 0 + 31 x 5 ns.
+// the documentation states, setup + BL x pulse period = 0 + 31 x 5 ns; the
+// MLP+NeuroSim V3.0 device has NeuroSim's 128 states, 50 ns pulses and 1.28 pJ
+// per applied pulse.
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "aimc_sim/config.h"
@@ -81,4 +84,46 @@ TEST_F(HwLiterature, Li2025UpdateSampleTakesBlTimesThePulsePeriod) {
   const double expected = buffer_cycles / chip.controller.clock_frequency + pulse_train;
   EXPECT_TRUE(RelativelyNear(totals.time[AIMC_HW_PHASE_UPDATE], expected, 1e-12));
   EXPECT_TRUE(RelativelyNear(totals.time[AIMC_HW_PHASE_UPDATE], 284e-9, 1e-12));
+}
+
+// MLP+NeuroSim V3.0's TaOx/HfOx device (docs/validation.md, "End-to-end
+// training estimate"): NeuroSim maps a full sweep of the weight range to
+// maxNumLevel = 128 pulses, so every cell of the configured device, drawn as
+// the simulator draws it, climbs from its lower to its upper bound in exactly
+// 128 noise-free pulses and comes back down in 128; the write pulse is 50 ns
+// per slot, and one applied pulse costs v_write^2 x g_max x pulse width =
+// 1.6^2 x 10 uS x 50 ns = 1.28 pJ (g_max = 1 / Ron, Ron = 100 kOhm, on/off 10).
+TEST_F(HwLiterature, NeuroSimTaOxDeviceHas128StatesAnd50nsPulsesOf1p28pJ) {
+  const aimc_config config = load(literature("neurosim-mlp-v3.yaml"));
+  aimc_device device;
+  ok(aimc_device_init(&device, &config.device));
+  const auto steps_between_bounds = [&](const aimc_cell &cell, float from, int sign) {
+    float w = from;
+    int steps = 0;
+    for (; steps < 1000; ++steps) {
+      const float next = aimc_device_pulses(&device, &cell, w, sign, 1);
+      if (next == w) break;
+      w = next;
+    }
+    return std::make_pair(steps, w);
+  };
+  for (const auto &rc : {std::make_pair(0u, 0u), std::make_pair(5u, 7u), std::make_pair(99u, 399u)}) {
+    aimc_cell cell;
+    aimc_device_draw_cell(&device, rc.first, rc.second, &cell);
+    EXPECT_EQ(cell.b_min, -1.0f);
+    EXPECT_EQ(cell.b_max, 1.0f);
+    const auto up = steps_between_bounds(cell, cell.b_min, +1);
+    EXPECT_EQ(up.first, 128) << "cell " << rc.first << "," << rc.second;
+    EXPECT_EQ(up.second, cell.b_max);
+    const auto down = steps_between_bounds(cell, cell.b_max, -1);
+    EXPECT_EQ(down.first, 128) << "cell " << rc.first << "," << rc.second;
+    EXPECT_EQ(down.second, cell.b_min);
+  }
+  const aimc_hw_chip_params &chip = config.chip;
+  EXPECT_EQ(chip.pulse.pulse_width, 50e-9);
+  EXPECT_EQ(chip.pulse.pulse_period, 50e-9);
+  EXPECT_TRUE(RelativelyNear(chip.conductance.g_max / chip.conductance.g_min, 10.0, 1e-12));
+  EXPECT_TRUE(RelativelyNear(1.0 / chip.conductance.g_max, 100e3, 1e-12));
+  EXPECT_EQ(chip.conductance.v_write, 2 * chip.pulse.amplitude);
+  EXPECT_TRUE(RelativelyNear(aimc_hw_device_pulse_energy(&chip.conductance, &chip.pulse), 1.28e-12, 1e-12));
 }
