@@ -285,3 +285,28 @@ TEST(TrainRun, SigintStopsAtAStepBoundaryWithResultsWritten) {
   ASSERT_FALSE(rows.empty());
   EXPECT_FALSE(read_file(path + "/weights/layer0.idx").empty());
 }
+
+// A section the run's algorithm or workload never reads is not silently
+// accepted: when it differs from its defaults the run says so on stderr, and
+// says nothing when every section it was given acts.
+TEST(TrainRun, ARunNamesTheSectionsItsAlgorithmDoesNotUse) {
+  TempDir dir;
+  std::string out;
+  const std::string steps = " -p experiment.steps=5 --quiet -o ";
+  ASSERT_EQ(run("run -p tiki_taka.fast_lr=0.5 -p fast_device.dw_min=0.01" + steps + (dir / "a"), &out), 0) << out;
+  EXPECT_NE(out.find("note: experiment.algorithm analog_sgd on the least_squares workload does not use the sections "
+                     "tiki_taka, fast_device; their settings have no effect on this run"),
+            std::string::npos)
+      << out;
+  ASSERT_EQ(run("run -p experiment.algorithm=tiki_taka -p tiki_taka.fast_lr=0.5" + steps + (dir / "b"), &out), 0)
+      << out;
+  EXPECT_EQ(out.find("note:"), std::string::npos) << out;
+  ASSERT_EQ(run("run" + steps + (dir / "c"), &out), 0) << out;
+  EXPECT_EQ(out.find("note:"), std::string::npos) << out;
+  // Digital SGD does not use the chip: the embedded default's device and update.
+  ASSERT_EQ(run("run -p experiment.algorithm=digital_sgd" + steps + (dir / "d"), &out), 0) << out;
+  EXPECT_NE(out.find("note: experiment.algorithm digital_sgd on the least_squares workload does not use the sections "
+                     "device, update; their settings"),
+            std::string::npos)
+      << out;
+}

@@ -10,6 +10,8 @@
  * converters are refused earlier still, when the config loads (schema_root.c).
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "aimc_sim/fileio.h"
 #include "aimc_sim/trace.h"
@@ -98,4 +100,37 @@ aimc_status run_preflight(const aimc_config *config, const run_checkpointing *ch
   }
   if (config->experiment.algorithm == AIMC_ALGORITHM_DIGITAL_SGD) return AIMC_OK;
   return check_tiles(config);
+}
+
+/* Sections the run's algorithm and workload never read. */
+static int section_unused(const aimc_config *config, const char *key) {
+  static const char *const tiki_taka_only[] = {"tiki_taka", "fast_device", "fast_update", "transfer_forward"};
+  static const char *const chip_only[] = {"device", "update", "forward", "backward", "mapping", "chip"};
+  int algorithm = config->experiment.algorithm;
+  for (size_t k = 0; k < sizeof tiki_taka_only / sizeof tiki_taka_only[0]; ++k)
+    if (strcmp(key, tiki_taka_only[k]) == 0) return algorithm != AIMC_ALGORITHM_TIKI_TAKA;
+  for (size_t k = 0; k < sizeof chip_only / sizeof chip_only[0]; ++k)
+    if (strcmp(key, chip_only[k]) == 0) return algorithm == AIMC_ALGORITHM_DIGITAL_SGD;
+  if (strcmp(key, "least_squares") == 0) return config->experiment.workload != AIMC_WORKLOAD_LEAST_SQUARES;
+  if (strcmp(key, "data") == 0) return config->experiment.workload == AIMC_WORKLOAD_LEAST_SQUARES;
+  return 0;
+}
+
+size_t run_unused_sections(const aimc_config *config, char *names, size_t size) {
+  aimc_config *defaults = malloc(sizeof *defaults);
+  if (!defaults) return 0;
+  aimc_cfg_defaults(&aimc_config_schema, defaults);
+  size_t count = 0, used = 0;
+  if (size > 0) names[0] = '\0';
+  for (size_t i = 0; i < aimc_config_schema.field_count; ++i) {
+    const aimc_cfg_field *field = &aimc_config_schema.fields[i];
+    if (field->type != AIMC_CFG_SECTION || !section_unused(config, field->key)) continue;
+    if (aimc_cfg_equal(field->section, (const char *)config + field->offset, (const char *)defaults + field->offset))
+      continue;
+    int n = snprintf(names + used, used < size ? size - used : 0, "%s%s", count ? ", " : "", field->key);
+    if (n > 0 && used + (size_t)n < size) used += (size_t)n;
+    ++count;
+  }
+  free(defaults);
+  return count;
 }

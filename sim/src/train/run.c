@@ -553,6 +553,11 @@ int aimc_cmd_run(int argc, char **argv) {
     free(config);
     return AIMC_EXIT_USAGE;
   }
+  char unused[512];
+  if (run_unused_sections(config, unused, sizeof unused) > 0)
+    fprintf(stderr, "aimcsim run: note: experiment.algorithm %s on the %s workload does not use the sections %s; "
+            "their settings have no effect on this run\n", aimc_algorithm_name(config->experiment.algorithm),
+            aimc_workload_name(config->experiment.workload), unused);
   int lock = -1;
   exit_status = run_prepare_outdir(outdir, force, resume_dir != NULL, &lock);
   if (exit_status != AIMC_EXIT_OK) {

@@ -168,6 +168,13 @@ int run_workload_layers(const aimc_config *config, double out[AIMC_MAX_CHIP_LAYE
  * chip's converters, checkpoints or --resume of a traced run. AIMC_EINVAL. */
 aimc_status run_preflight(const aimc_config *config, const run_checkpointing *checkpointing, int resuming);
 
+/* The sections that the run's experiment.algorithm and workload never read
+ * (Tiki-Taka's for the SGDs, the chip's for Digital SGD, the other workload's)
+ * and that differ from their defaults: their keys, comma-separated, into names
+ * (truncated to size); returns how many. `aimcsim run` prints them as a note,
+ * so a setting that cannot act is never silent. */
+size_t run_unused_sections(const aimc_config *config, char *names, size_t size);
+
 /* The run directory (outdir.c). */
 /* Creates outdir if needed (not when resuming) and locks it; without --force
  * an existing directory must be empty but for the lock file. An exit status,
