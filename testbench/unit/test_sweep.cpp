@@ -422,6 +422,18 @@ TEST(Sweep, RangesZipsAndSeedsExpandAsDocumented) {
   EXPECT_EQ(output.find("out_res"), std::string::npos) << output;
 }
 
+// Each (sweep file, message) case exits 2 with the message first, before the
+// sweep directory exists.
+static void expect_refused_before_writing(const TempDir &dir, const std::vector<std::pair<std::string, std::string>> &cases) {
+  for (const auto &[text, expected] : cases) {
+    write_file(dir / "sweep.yaml", text);
+    std::string output;
+    EXPECT_EQ(sh("cd " + dir.path() + " && " + kExe + " sweep sweep.yaml -o out", &output), 2) << text;
+    EXPECT_EQ(output.rfind(expected, 0), 0u) << "expected: " << expected << "\ngot: " << output;
+    EXPECT_FALSE(exists(dir / "out")) << text;
+  }
+}
+
 TEST(Sweep, SweepFileErrorsNameFileLineAndColumn) {
   TempDir dir;
   const std::string base = "base: " + kBase + "\n";
@@ -442,13 +454,7 @@ TEST(Sweep, SweepFileErrorsNameFileLineAndColumn) {
       {base + "seeds: [1]\nrepeat: 2\n", "sweep.yaml:3:1: give seeds: or repeat:, not both"},
       {base + "grid: {experiment.lr: [1, 2}\n", "sweep.yaml:2:"},
   };
-  for (const auto &[text, expected] : cases) {
-    write_file(dir / "sweep.yaml", text);
-    std::string output;
-    EXPECT_EQ(sh("cd " + dir.path() + " && " + kExe + " sweep sweep.yaml -o out", &output), 2) << text;
-    EXPECT_EQ(output.rfind(expected, 0), 0u) << "expected: " << expected << "\ngot: " << output;
-    EXPECT_FALSE(exists(dir / "out")) << text;
-  }
+  expect_refused_before_writing(dir, cases);
 }
 
 TEST(Sweep, ParetoFrontOfSyntheticPoints) {
@@ -554,13 +560,7 @@ TEST(Sweep, ObjectiveListErrorsNameFileLineAndColumn) {
       {base + "objectivs: [error]\n",
        "sweep.yaml:4:1: unknown key 'objectivs' in a sweep file; did you mean 'objectives'?"},
   };
-  for (const auto &[text, expected] : cases) {
-    write_file(dir / "sweep.yaml", text);
-    std::string output;
-    EXPECT_EQ(sh("cd " + dir.path() + " && " + kExe + " sweep sweep.yaml -o out", &output), 2) << text;
-    EXPECT_EQ(output.rfind(expected, 0), 0u) << "expected: " << expected << "\ngot: " << output;
-    EXPECT_FALSE(exists(dir / "out")) << text;
-  }
+  expect_refused_before_writing(dir, cases);
 }
 
 // Two points that differ only in ADC sharing (the same error, energy and
