@@ -62,8 +62,9 @@ void aimc_hw_adc_params_default(aimc_hw_adc_params *p) {
   p->ramp_energy_per_step = 2.02e-12 / 15.0; /* [D] one comparator decision per step, the flash default's comparator */
   p->sample_rate_corner = 1.2e9;        /* Murmann ADC survey: the 0.67 fJ low-rate Walden envelope meets the
                                            high-speed line FOM_W = 5.5e-10 fJ s x f at about 1.2 GS/s [D] */
-  p->leakage_fraction = 0.2;            /* hwcomponents-adc (accelergy-adc-plug-in main.py): leak power =
-                                           0.2 x E_conv x sample rate [V], a convention, no measurement */
+  p->leakage_fraction = 0.0;            /* [A] none booked: hwcomponents-adc's convention (main.py: leak power
+                                           0.2 x E_conv x throughput [V]) assumes a busy ADC, and the reference
+                                           chip's ADCs idle through most of a run (docs/hardware.md, Leakage) */
 }
 
 void aimc_hw_pulse_params_default(aimc_hw_pulse_params *p) {

@@ -249,10 +249,10 @@ TEST(AdcCost, DefaultRunAtFourEightAndTwelveBitsGivesThreeDifferentEnergiesAndEr
   // one through its update pulses (a larger error draws longer trains).
   EXPECT_EQ(r4.conversions, r8.conversions);
   EXPECT_EQ(r12.conversions, r8.conversions);
-  // Dynamic energy: the 0.8 of E_conv that the default leakage fraction leaves.
-  EXPECT_NEAR(r4.adc_energy / (r4.conversions * 0.8 * sar_energy(4)), 1.0, 1e-9);
-  EXPECT_NEAR(r8.adc_energy / (r8.conversions * 0.8 * 1.67e-12), 1.0, 1e-9);
-  EXPECT_NEAR(r12.adc_energy / (r12.conversions * 0.8 * sar_energy(12)), 1.0, 1e-9);
+  // Dynamic energy: all of E_conv, the default ADC books no static power.
+  EXPECT_NEAR(r4.adc_energy / (r4.conversions * sar_energy(4)), 1.0, 1e-9);
+  EXPECT_NEAR(r8.adc_energy / (r8.conversions * 1.67e-12), 1.0, 1e-9);
+  EXPECT_NEAR(r12.adc_energy / (r12.conversions * sar_energy(12)), 1.0, 1e-9);
   EXPECT_NEAR(r4.adc_busy / r8.adc_busy, 0.5, 1e-4);
   EXPECT_NEAR(r12.adc_busy / r8.adc_busy, 1.5, 1e-4);
 }
@@ -275,8 +275,8 @@ TEST(AdcCost, RampRunChargesTwoToTheBitsStepsPerConversion) {
     double conversions = at(adc, {"counters", "conversions", "value"})->valuedouble;
     ASSERT_GT(conversions, 0);
     EXPECT_EQ(at(adc, {"counters", "comparisons", "value"})->valuedouble, conversions * std::ldexp(1.0, bits));
-    // The dynamic share, 1 - leakage_fraction 0.2, of 2^bits steps.
-    EXPECT_NEAR(at(adc, {"energy", "total"})->valuedouble / (conversions * 0.8 * std::ldexp(2.02e-12 / 15, bits)), 1.0,
+    // 2^bits steps, all dynamic: the default ADC books no static power.
+    EXPECT_NEAR(at(adc, {"energy", "total"})->valuedouble / (conversions * std::ldexp(2.02e-12 / 15, bits)), 1.0,
                 1e-9);
     busy[k++] = at(adc, {"busy_time"})->valuedouble;
     cJSON_Delete(root);
