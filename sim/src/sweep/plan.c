@@ -528,15 +528,20 @@ aimc_status sweep_read_objectives(const char *path, int *objectives, size_t *cou
   return status;
 }
 
+static int is_objectives_key(const cfg_node *key) {
+  return key->kind == CFG_SCALAR && key->text != NULL && strcmp(key->text, "objectives") == 0;
+}
+
 static int same_tree(const cfg_node *a, const cfg_node *b, int top) {
   if (!a || !b) return a == b;
   if (a->kind != b->kind) return 0;
   if (a->kind == CFG_SCALAR) return a->quoted == b->quoted && strcmp(a->text, b->text) == 0;
   size_t i = 0, j = 0;
   for (;;) {
-    /* At the top, the objectives: entries are skipped on either side. */
-    while (top && i + 1 < a->count && strcmp(a->items[i]->text, "objectives") == 0) i += 2;
-    while (top && j + 1 < b->count && strcmp(b->items[j]->text, "objectives") == 0) j += 2;
+    /* At the top, the objectives: entries are skipped on either side (a key
+     * sits at an even position; a value, maybe a mapping, is never a key). */
+    while (top && i % 2 == 0 && i + 1 < a->count && is_objectives_key(a->items[i])) i += 2;
+    while (top && j % 2 == 0 && j + 1 < b->count && is_objectives_key(b->items[j])) j += 2;
     if (i >= a->count || j >= b->count) return i >= a->count && j >= b->count;
     if (!same_tree(a->items[i], b->items[j], 0)) return 0;
     ++i;
