@@ -98,6 +98,22 @@ TEST(Inputs, AFifoSocketOrDeviceGivenAsSweepFileIsRefusedWithoutOpeningIt) {
   }
 }
 
+// A sweep directory whose sweep.yaml is a FIFO: comparing it with the sweep
+// file would block in its read; it is refused instead (under `timeout`).
+TEST(Inputs, ASweepDirectoryWhoseSweepYamlIsAFifoIsRefusedWithoutReadingIt) {
+  TempDir dir;
+  std::string outdir = dir / "sweep", out;
+  ASSERT_EQ(mkdir(outdir.c_str(), 0700), 0);
+  ASSERT_EQ(mkfifo((outdir + "/sweep.yaml").c_str(), 0600), 0);
+  EXPECT_EQ(shell("timeout 20 " + kExe + " sweep " + std::string(AIMC_SOURCE_DIR) +
+                      "/configs/sweeps/adc-bits-x-sharing.yaml -o " + outdir + " 2>&1",
+                  &out),
+            2)
+      << out;
+  EXPECT_TRUE(contains(out, outdir + "/sweep.yaml: is a FIFO, not a regular file")) << out;
+  EXPECT_FALSE(exists(outdir + "/points"));
+}
+
 TEST(Inputs, AFifoSocketOrDeviceGivenAsIdxFileIsRefusedWithoutOpeningIt) {
   SpecialFiles files;
   for (const auto &kind : files.kinds()) {

@@ -168,6 +168,11 @@ static int check_outdir(const sweep_plan *plan, const char *outdir, const char *
   struct stat st;
   if (stat(outdir, &st) != 0) return AIMC_EXIT_OK;
   if (access(copy, F_OK) == 0) {
+    /* A FIFO or device in its place would block the comparison's read. */
+    if (aimc_require_regular_file("sweep directory's", copy) != AIMC_OK) {
+      fprintf(stderr, "aimcsim sweep: %s\n", aimc_error_message());
+      return AIMC_EXIT_USAGE;
+    }
     if (!same_bytes(copy, plan->text, plan->text_length) && !same_but_objectives(plan, copy)) {
       fprintf(stderr,
               "aimcsim sweep: %s holds another sweep (its sweep.yaml differs from %s); give another -o, "
