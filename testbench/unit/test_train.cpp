@@ -303,6 +303,9 @@ TEST(TrainRun, ARunNamesTheSectionsItsAlgorithmDoesNotUse) {
   EXPECT_EQ(out.find("note:"), std::string::npos) << out;
   ASSERT_EQ(run("run" + steps + (dir / "c"), &out), 0) << out;
   EXPECT_EQ(out.find("note:"), std::string::npos) << out;
+  // Resolutions that follow the ADC's bits are not settings the document gave.
+  ASSERT_EQ(run("run -p chip.adc.bits=4" + steps + (dir / "e"), &out), 0) << out;
+  EXPECT_EQ(out.find("note:"), std::string::npos) << out;
   // Digital SGD does not use the chip: the embedded default's device and update.
   ASSERT_EQ(run("run -p experiment.algorithm=digital_sgd" + steps + (dir / "d"), &out), 0) << out;
   EXPECT_NE(out.find("note: experiment.algorithm digital_sgd on the least_squares workload does not use the sections "

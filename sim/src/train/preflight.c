@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aimc_hw/params.h"
 #include "aimc_sim/fileio.h"
 #include "aimc_sim/trace.h"
 #include "train_internal.h"
@@ -120,6 +121,10 @@ size_t run_unused_sections(const aimc_config *config, char *names, size_t size) 
   aimc_config *defaults = malloc(sizeof *defaults);
   if (!defaults) return 0;
   aimc_cfg_defaults(&aimc_config_schema, defaults);
+  /* The resolutions that follow the converters follow this config's chip. */
+  aimc_hw_io_match_converters(&config->chip, &defaults->forward);
+  aimc_hw_io_match_converters(&config->chip, &defaults->backward);
+  aimc_hw_io_match_converters(&config->chip, &defaults->transfer_forward);
   size_t count = 0, used = 0;
   if (size > 0) names[0] = '\0';
   for (size_t i = 0; i < aimc_config_schema.field_count; ++i) {
