@@ -369,8 +369,7 @@ float aimc_device_granularity(const aimc_device_params *p) {
       float y_down = 1.0f - (float)p->A_down * expf((float)p->gamma_down * -z);
       if (!(y_down > 0.0f)) y_down = 0.0f;
       const float dw_down = scale_down * y_down;
-      float g = (dw_down + dw_down) / 2.0f;
-      if (!(g > 0.0f)) g = 0.0f;
+      const float g = (dw_down + dw_down) / 2.0f;
       return g > 0.0f ? g : dw_min;
     }
     case AIMC_DEVICE_POW_STEP:

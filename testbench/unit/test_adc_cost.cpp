@@ -514,3 +514,34 @@ TEST(AdcCost, ABusyAdcCostsEConvPerConversionInAll) {
           << type << " " << fraction;
     }
 }
+
+// The ADC area's constants are per way of costing it: under the model (the
+// default) the table's per-bit law is not read, under the table the node is
+// not, and each table law belongs to its architecture. A moved constant that
+// the chosen way does not read is refused before anything is written.
+TEST(AdcArea, AConstantTheAreaCostDoesNotUseIsRefused) {
+  exe::TempDir dir;
+  std::string out;
+  const std::string run = "run --quiet -p experiment.steps=5 -o ";
+  EXPECT_EQ(exe::run(run + (dir / "a") + " -p chip.area.adc_sar_8bit=1um^2", &out), 2) << out;
+  EXPECT_NE(out.find("chip.area.adc_sar_8bit = 1e-12 m^2 has no effect with chip.area.adc_cost model and "
+                     "chip.adc.type sar"),
+            std::string::npos)
+      << out;
+  EXPECT_FALSE(exe::exists(dir / "a"));
+  EXPECT_EQ(exe::run(run + (dir / "b") + " -p chip.area.adc_cost=table -p chip.area.adc_node=45nm", &out), 2) << out;
+  EXPECT_NE(out.find("chip.area.adc_node = 4.5e-08 m has no effect with chip.area.adc_cost table"), std::string::npos)
+      << out;
+  EXPECT_FALSE(exe::exists(dir / "b"));
+  EXPECT_EQ(exe::run(run + (dir / "c") + " -p chip.area.adc_cost=table -p chip.adc.type=flash -p chip.area.adc_sar_growth=3",
+                     &out),
+            2)
+      << out;
+  EXPECT_NE(out.find("chip.area.adc_sar_growth = 3 has no effect with chip.area.adc_cost table and chip.adc.type flash"),
+            std::string::npos)
+      << out;
+  EXPECT_FALSE(exe::exists(dir / "c"));
+  // Each acts where it is read.
+  EXPECT_EQ(exe::run(run + (dir / "d") + " -p chip.area.adc_cost=table -p chip.area.adc_sar_8bit=1um^2", &out), 0) << out;
+  EXPECT_EQ(exe::run(run + (dir / "e") + " -p chip.area.adc_node=45nm", &out), 0) << out;
+}

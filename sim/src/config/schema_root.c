@@ -71,71 +71,89 @@ static aimc_status backward_check(const aimc_config *config) {
   return AIMC_OK;
 }
 
+/* A constant of chip.SECTION that the chosen way of costing does not read. */
+typedef struct cost_key {
+  const char *key, *unit;
+  double value, fallback;
+  int used;
+} cost_key;
+
+/* The first key that the setting (e.g. "chip.adc.cost model and chip.adc.type
+ * sar") does not use but the document moved off its default: refused rather
+ * than silently ignored, naming the docs section that says why. */
+static aimc_status refuse_unused(const char *section, const cost_key *keys, size_t n, const char *setting,
+                                 const char *doc) {
+  for (size_t k = 0; k < n; ++k)
+    if (!keys[k].used && keys[k].value != keys[k].fallback)
+      return aimc_error_set(AIMC_EINVAL, "chip.%s.%s = %g%s has no effect with %s (docs/hardware.md, \"%s\"); leave "
+                            "it at its default %g%s", section, keys[k].key, keys[k].value, keys[k].unit, setting, doc,
+                            keys[k].fallback, keys[k].unit);
+  return AIMC_OK;
+}
+
 /* A line pulse costs C_line x amplitude^2 (model) or energy_per_line_pulse
- * (table): the constants of the other way would be silently ignored. */
+ * (table). */
 static aimc_status line_energy_check(const aimc_config *config) {
   const aimc_hw_pulse_params *pulse = &config->chip.pulse;
   aimc_hw_pulse_params d;
   aimc_hw_pulse_params_default(&d);
   const int model = pulse->line_energy == AIMC_HW_LINE_ENERGY_MODEL;
-  struct {
-    const char *key, *unit;
-    double value, fallback;
-    int used;
-  } keys[] = {
+  const cost_key keys[] = {
     {"amplitude", " V", pulse->amplitude, d.amplitude, model},
     {"wire_capacitance", "", pulse->wire_capacitance, d.wire_capacitance, model},
     {"cell_capacitance", " F", pulse->cell_capacitance, d.cell_capacitance, model},
     {"energy_per_line_pulse", " J", pulse->energy_per_line_pulse, d.energy_per_line_pulse, !model},
   };
-  for (size_t k = 0; k < sizeof keys / sizeof keys[0]; ++k)
-    if (!keys[k].used && keys[k].value != keys[k].fallback)
-      return aimc_error_set(AIMC_EINVAL, "chip.pulse.%s = %g%s has no effect with chip.pulse.line_energy %s "
-                            "(docs/hardware.md, \"Update line energy\"); leave it at its default %g%s",
-                            keys[k].key, keys[k].value, keys[k].unit, aimc_hw_line_energy_name(pulse->line_energy),
-                            keys[k].fallback, keys[k].unit);
-  return AIMC_OK;
+  char setting[96];
+  snprintf(setting, sizeof setting, "chip.pulse.line_energy %s", aimc_hw_line_energy_name(pulse->line_energy));
+  return refuse_unused("pulse", keys, sizeof keys / sizeof keys[0], setting, "Update line energy");
 }
 
 /* The ADC's cost comes either from its model constants or from its table
- * values (chip.adc.cost), and the model's constants are per architecture: a
- * constant the chosen cost and type do not use would be silently ignored. */
+ * values (chip.adc.cost), and the model's constants are per architecture. */
 static aimc_status adc_cost_check(const aimc_config *config) {
   const aimc_hw_adc_params *adc = &config->chip.adc;
   aimc_hw_adc_params d;
   aimc_hw_adc_params_default(&d);
-  const char *cost = aimc_hw_adc_cost_name(adc->cost), *type = aimc_hw_adc_type_name(adc->type);
-  struct {
-    const char *key;
-    double value, fallback;
-    int used;
-  } keys[] = {
-    {"conversion_time", adc->conversion_time, d.conversion_time, adc->cost == AIMC_HW_ADC_COST_TABLE},
-    {"energy_per_conversion", adc->energy_per_conversion, d.energy_per_conversion,
-     adc->cost == AIMC_HW_ADC_COST_TABLE},
-    {"walden_fom", adc->walden_fom, d.walden_fom, adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_SAR},
-    {"schreier_fom", adc->schreier_fom, d.schreier_fom,
-     adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_SAR},
-    {"sample_rate_corner", adc->sample_rate_corner, d.sample_rate_corner,
-     adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_SAR},
-    {"enob_loss", adc->enob_loss, d.enob_loss, adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_SAR},
-    {"sar_cycle_time", adc->sar_cycle_time, d.sar_cycle_time,
-     adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_SAR},
-    {"flash_conversion_time", adc->flash_conversion_time, d.flash_conversion_time,
-     adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_FLASH},
-    {"flash_energy_per_comparator", adc->flash_energy_per_comparator, d.flash_energy_per_comparator,
-     adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_FLASH},
-    {"ramp_step_time", adc->ramp_step_time, d.ramp_step_time,
-     adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_RAMP},
-    {"ramp_energy_per_step", adc->ramp_energy_per_step, d.ramp_energy_per_step,
-     adc->cost == AIMC_HW_ADC_COST_MODEL && adc->type == AIMC_HW_ADC_RAMP},
+  const int table = adc->cost == AIMC_HW_ADC_COST_TABLE;
+  const int sar = !table && adc->type == AIMC_HW_ADC_SAR, flash = !table && adc->type == AIMC_HW_ADC_FLASH,
+            ramp = !table && adc->type == AIMC_HW_ADC_RAMP;
+  const cost_key keys[] = {
+    {"conversion_time", "", adc->conversion_time, d.conversion_time, table},
+    {"energy_per_conversion", "", adc->energy_per_conversion, d.energy_per_conversion, table},
+    {"walden_fom", "", adc->walden_fom, d.walden_fom, sar},
+    {"schreier_fom", "", adc->schreier_fom, d.schreier_fom, sar},
+    {"sample_rate_corner", "", adc->sample_rate_corner, d.sample_rate_corner, sar},
+    {"enob_loss", "", adc->enob_loss, d.enob_loss, sar},
+    {"sar_cycle_time", "", adc->sar_cycle_time, d.sar_cycle_time, sar},
+    {"flash_conversion_time", "", adc->flash_conversion_time, d.flash_conversion_time, flash},
+    {"flash_energy_per_comparator", "", adc->flash_energy_per_comparator, d.flash_energy_per_comparator, flash},
+    {"ramp_step_time", "", adc->ramp_step_time, d.ramp_step_time, ramp},
+    {"ramp_energy_per_step", "", adc->ramp_energy_per_step, d.ramp_energy_per_step, ramp},
   };
-  for (size_t k = 0; k < sizeof keys / sizeof keys[0]; ++k)
-    if (!keys[k].used && keys[k].value != keys[k].fallback)
-      return aimc_error_set(AIMC_EINVAL, "chip.adc.%s = %g has no effect with chip.adc.cost %s and chip.adc.type %s "
-                            "(docs/hardware.md, \"ADC and DAC cost model\"); leave it at its default %g",
-                            keys[k].key, keys[k].value, cost, type, keys[k].fallback);
-  return AIMC_OK;
+  char setting[96];
+  snprintf(setting, sizeof setting, "chip.adc.cost %s and chip.adc.type %s", aimc_hw_adc_cost_name(adc->cost),
+           aimc_hw_adc_type_name(adc->type));
+  return refuse_unused("adc", keys, sizeof keys / sizeof keys[0], setting, "ADC and DAC cost model");
+}
+
+/* An ADC's area comes from the regression (model: energy, sample rate,
+ * adc_node) or from the per-bit law of its architecture (table). */
+static aimc_status adc_area_check(const aimc_config *config) {
+  const aimc_hw_area_params *area = &config->chip.area;
+  aimc_hw_area_params d;
+  aimc_hw_area_params_default(&d);
+  const int table = area->adc_cost == AIMC_HW_ADC_COST_TABLE, flash = config->chip.adc.type == AIMC_HW_ADC_FLASH;
+  const cost_key keys[] = {
+    {"adc_node", " m", area->adc_node, d.adc_node, !table},
+    {"adc_sar_8bit", " m^2", area->adc_sar_8bit, d.adc_sar_8bit, table && !flash},
+    {"adc_sar_growth", "", area->adc_sar_growth, d.adc_sar_growth, table && !flash},
+    {"adc_flash_8bit", " m^2", area->adc_flash_8bit, d.adc_flash_8bit, table && flash},
+  };
+  char setting[96];
+  snprintf(setting, sizeof setting, "chip.area.adc_cost %s and chip.adc.type %s", aimc_hw_adc_cost_name(area->adc_cost),
+           aimc_hw_adc_type_name(config->chip.adc.type));
+  return refuse_unused("area", keys, sizeof keys / sizeof keys[0], setting, "Area");
 }
 
 /* A DAC's energy is its line drive (pulse width) or its bits (amplitude): the
@@ -200,6 +218,7 @@ static aimc_status config_validate(const void *target) {
   if (status == AIMC_OK) status = backward_check(target);
   if (status == AIMC_OK) status = line_energy_check(target);
   if (status == AIMC_OK) status = adc_cost_check(target);
+  if (status == AIMC_OK) status = adc_area_check(target);
   if (status == AIMC_OK) status = dac_cost_check(target);
   if (status == AIMC_OK) status = resolution_check(target);
   return status != AIMC_OK ? status : aimc_mapping_check_chip(target);
